@@ -1,5 +1,5 @@
-// Tests run as native ESM on the repo's own Node 24 (see package.json "test:jest"); @swc/jest strips
-// types only, the root `tsc` run does the type checking.
+// Tests run as native ESM on the repo's own Node 24 (see package.json "test:jest"); ts-jest only
+// transpiles (isolatedModules), the root `tsc` run does the type checking.
 import { existsSync } from 'node:fs';
 
 /** @type {import('jest').Config} */
@@ -12,13 +12,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
-        module: { type: 'es6' },
-      },
-    ],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }],
   },
   reporters: ['default', '<rootDir>/scripts/jest-totals-reporter.cjs'],
   testTimeout: 30000,
