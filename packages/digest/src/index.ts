@@ -1,13 +1,15 @@
-// Placeholder until the digest package lands: a bare digest is taken as is.
-export interface DigestResult {
-  subject: string;
-  type: string;
-  digest: string;
-}
-export async function digestSubject(subject: string): Promise<DigestResult> {
-  if (/^sha256:[0-9a-f]{64}$/.test(subject)) return { subject, type: 'digest', digest: subject };
-  throw Object.assign(new Error(`unsupported subject ${subject}`), {
-    code: 'DIGEST_UNSUPPORTED',
-    category: 'input',
-  });
-}
+export { digestSubject, digestSubjects } from './digest.ts';
+export { isDigest, parseSubject, type ParsedSubject } from './subject.ts';
+export { DigestError, type DigestErrorCode, type DigestErrorCategory } from './errors.ts';
+export { digestDirectory, manifestLine } from './directory.ts';
+export { hashFile, sha256Digest } from './hash.ts';
+export { parseRegistryReference, type RegistryReference } from './registry/reference.ts';
+export type { RegistryOptions } from './registry/client.ts';
+export type {
+  DigestOptions,
+  DigestProgress,
+  DigestResult,
+  PlatformDigest,
+  SubjectType,
+  SymlinkMode,
+} from './types.ts';
