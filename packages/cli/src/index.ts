@@ -3,3 +3,16 @@ export { ExitCode, exitCodeForCategory, type ErrorCategory } from './exit-codes.
 export { CliError, describeError } from './cli-error.ts';
 export type { CommandContext } from './context.ts';
 export { processOutput, table, type Output } from './output.ts';
+export { notarize, type NotarizeInput, type NotarizeResult } from './operations/notarize.ts';
+export { evaluate, type EvaluateInput, type GateReport } from './operations/evaluate.ts';
+export { history, type HistoryEvent, type HistoryReport } from './operations/history.ts';
+export {
+  connectLedger,
+  withLedger,
+  defaultIdentity,
+  DEFAULT_AUDIENCE,
+  DEFAULT_LEDGER,
+  type LedgerFlags,
+} from './ledger-access.ts';
+export { resolveSubjects, type SubjectFlags } from './subjects.ts';
+export { loadPolicy, loadSigningKey, loadPublicKeys, parseTreeSize, collectMeta } from './flags.ts';

@@ -2,7 +2,16 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.ts';
 import { describeError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
+import { registerAssert } from './commands/assert.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDigest } from './commands/digest.ts';
+import { registerEvidence } from './commands/evidence.ts';
+import { registerHistory } from './commands/history.ts';
+import { registerKeygen } from './commands/keygen.ts';
+import { registerLedger } from './commands/ledger.ts';
+import { registerRevoke } from './commands/revoke.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
 
 export const VERSION = '0.1.0';
 
@@ -18,6 +27,15 @@ export function buildProgram(ctx: CommandContext): Command {
     })
     .exitOverride();
   registerDigest(program, ctx);
+  registerAssert(program, ctx);
+  registerStatus(program, ctx);
+  registerHistory(program, ctx);
+  registerEvidence(program, ctx);
+  registerRevoke(program, ctx);
+  registerKeygen(program, ctx);
+  registerLedger(program, ctx);
+  registerServe(program, ctx);
+  registerAudit(program, ctx);
   return program;
 }
 

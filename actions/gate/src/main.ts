@@ -1,0 +1,89 @@
+/**
+ * The gate action: the same verified decision as `notarize gate` (every entry it rests on is
+ * proved against the ledger's signed checkpoint). A blocked subject gets one annotation per reason;
+ * in `enforce` mode the step then fails, in `warn` mode it only warns.
+ */
+import * as core from '@actions/core';
+import { evaluate, type GateReport } from '@notarize/cli';
+import { actionContext, jobUrl } from '../../shared/src/context.ts';
+import { ActionError } from '../../shared/src/errors.ts';
+import { readPolicy } from '../../shared/src/keys.ts';
+import { withActionLedger } from '../../shared/src/ledger.ts';
+import { setOutputs } from '../../shared/src/outputs.ts';
+import { runAction } from '../../shared/src/run-action.ts';
+import { digestSubjects } from '../../shared/src/subjects.ts';
+import { code, escapeHtml, writeSummary } from '../../shared/src/summary.ts';
+import { readGateInputs, type GateMode } from './inputs.ts';
+
+function identitiesCell(identities: Record<string, string>): string {
+  const list = Object.entries(identities).map(([name, status]) => `${name}: ${status}`);
+  return list.length > 0 ? escapeHtml(list.join(', ')) : '–';
+}
+
+function annotate(report: GateReport, mode: GateMode): void {
+  const annotation = mode === 'enforce' ? core.error : core.warning;
+  for (const s of report.subjects) {
+    if (s.decision !== 'block') continue;
+    const title = `Blocked: ${s.subject}`;
+    const reasons = s.reasons.length > 0 ? s.reasons : [`blocked with code ${s.code}`];
+    for (const reason of reasons) annotation(`${s.subject} (${s.digest}): ${reason}`, { title });
+  }
+}
+
+export function run(): Promise<void> {
+  const env = process.env;
+  return runAction('notarize gate', async () => {
+    const inputs = readGateInputs(env);
+    const ctx = actionContext(env);
+    const policy = await readPolicy(inputs.policy, ctx);
+    const digests = await digestSubjects(inputs.subjects, ctx);
+    const report = await withActionLedger(inputs.ledger, ctx, 'read', (client) =>
+      evaluate({
+        client,
+        subjects: digests,
+        policy,
+        ...(inputs.at !== undefined ? { at: inputs.at } : {}),
+      }),
+    );
+    setOutputs({ decision: report.decision, code: String(report.code), report });
+    const blocked = report.subjects.filter((s) => s.decision === 'block');
+    for (const s of report.subjects) ctx.output.print(`${s.decision} ${s.subject} ${s.digest}`);
+    annotate(report, inputs.mode);
+    await writeSummary(
+      {
+        heading:
+          report.decision === 'allow'
+            ? `Gate: allowed ${report.subjects.length} artifact${report.subjects.length === 1 ? '' : 's'}`
+            : `Gate: blocked ${blocked.length} of ${report.subjects.length} (code ${report.code})` +
+              (inputs.mode === 'warn' ? ' (warn only)' : ''),
+        columns: ['Artifact', 'Digest', 'Decision', 'Code', 'Identities', 'Reasons'],
+        rows: report.subjects.map((s) => [
+          code(s.subject),
+          code(s.digest),
+          s.decision === 'allow' ? '✅ allow' : '⛔ block',
+          String(s.code),
+          identitiesCell(s.identities),
+          escapeHtml(s.reasons.join('; ') || '–'),
+        ]),
+        notes: [
+          `Verified against ledger ${code(inputs.ledger.ledger)} at tree size ${report.checkpoint.size}, root ${code(report.checkpoint.root)}`,
+        ],
+        jobUrl: jobUrl(env, ctx.cwd),
+      },
+      env,
+    );
+    if (blocked.length === 0) return;
+    const names = blocked.map((s) => s.subject).join(', ');
+    if (inputs.mode === 'warn') {
+      core.warning(
+        `notarize gate: would block ${names} (code ${report.code}); mode is warn, so the step passes.`,
+      );
+      return;
+    }
+    throw new ActionError(
+      'GATE_BLOCKED',
+      'forbidden',
+      `blocked ${names} (code ${report.code}); see the annotations and the job summary for why.`,
+    );
+  });
+}

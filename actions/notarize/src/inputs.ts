@@ -1,0 +1,37 @@
+/** The notarize action's inputs (root action.yml), read once into a typed object. */
+import type { Env } from '@notarize/ci';
+import { choiceInput, keyValueInput, listInput, optionalInput } from '../../shared/src/inputs.ts';
+import { readLedgerInputs, type LedgerInputs } from '../../shared/src/ledger.ts';
+import { maskSecret } from '../../shared/src/secrets.ts';
+import { requireSubjects } from '../../shared/src/subjects.ts';
+
+export const STATUSES = ['trusted', 'untrusted', 'unsupported'] as const;
+export type AssertedStatus = (typeof STATUSES)[number];
+
+export interface NotarizeInputs {
+  subjects: readonly string[];
+  status: AssertedStatus;
+  reason?: string;
+  metadata: Record<string, string>;
+  /** Files attached as this job's evidence for the subjects. */
+  evidence: readonly string[];
+  /** A signing key: PEM/JWK text or a path. */
+  key?: string;
+  ledger: LedgerInputs;
+}
+
+export function readNotarizeInputs(env: Env): NotarizeInputs {
+  const key = optionalInput('key');
+  maskSecret(key);
+  const inputs: NotarizeInputs = {
+    ledger: readLedgerInputs(env),
+    subjects: requireSubjects('subjects', listInput('subjects')),
+    status: choiceInput('status', STATUSES, 'trusted', { eol: 'unsupported' }),
+    metadata: keyValueInput('metadata'),
+    evidence: listInput('evidence'),
+  };
+  const reason = optionalInput('reason');
+  if (reason !== undefined) inputs.reason = reason;
+  if (key !== undefined) inputs.key = key;
+  return inputs;
+}

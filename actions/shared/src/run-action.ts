@@ -1,0 +1,44 @@
+/**
+ * The one place an action fails its step: any error thrown by the action's body ends here and
+ * becomes `core.setFailed` (an `::error::` annotation and exit code 1). Typed errors from the
+ * packages carry a stable `code` that is shown, so users can search the docs for it.
+ */
+import * as core from '@actions/core';
+
+interface Categorized {
+  code: string;
+  category: string;
+  message: string;
+}
+
+function isCategorized(error: unknown): error is Categorized {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<Categorized>).code === 'string' &&
+    typeof (error as Partial<Categorized>).category === 'string'
+  );
+}
+
+const HINTS: Record<string, string> = {
+  unavailable: 'The ledger or a host could not be reached; check the `ledger` input and retry.',
+  verification:
+    'A proof, signature or consistency check failed: the ledger may have been tampered with. Do not release; tell the ledger operator.',
+};
+
+export function failureMessage(action: string, error: unknown): string {
+  if (isCategorized(error)) {
+    const hint = HINTS[error.category];
+    return `${action}: ${error.message} [${error.code}]${hint ? ` ${hint}` : ''}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `${action}: unexpected error: ${message} [INTERNAL] Please report it with the job log.`;
+}
+
+export async function runAction(action: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setFailed(failureMessage(action, error));
+  }
+}

@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { ciContext } from '@notarize/ci';
+import type { CommandContext } from '../context.ts';
+import { collectMeta, loadSigningKey } from '../flags.ts';
+import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
+import { notarize } from '../operations/notarize.ts';
+import { table } from '../output.ts';
+import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
+
+interface AssertFlags extends LedgerFlags, SubjectFlags {
+  reason?: string;
+  meta?: Record<string, string>;
+  key?: string;
+  job?: string;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+const VERBS: { name: string; status: string; aliases: string[]; summary: string }[] = [
+  {
+    name: 'trust',
+    status: 'trusted',
+    aliases: [],
+    summary: 'Assert that the subjects are trusted',
+  },
+  {
+    name: 'untrust',
+    status: 'untrusted',
+    aliases: [],
+    summary: 'Assert that the subjects are untrusted',
+  },
+  {
+    name: 'unsupport',
+    status: 'unsupported',
+    aliases: ['eol'],
+    summary: 'Assert that the subjects are unsupported (end of life)',
+  },
+];
+
+export function registerAssert(program: Command, ctx: CommandContext): void {
+  for (const verb of VERBS) {
+    const command = program
+      .command(verb.name)
+      .aliases(verb.aliases)
+      .description(`${verb.summary}, under your identity; notarized as one batch`)
+      .argument(
+        '<subject...>',
+        'file, directory, glob, oci:, docker-archive:, docker:// or sha256:',
+      )
+      .option('--reason <text>', 'why (shown by status, gate and history)')
+      .option('--meta <key=value>', 'metadata, repeatable', collectMeta)
+      .option('--key <file>', 'sign each statement (DSSE) with this private key (PEM or JWK)')
+      .option('--job <id>', 'override the CI job id recorded with the assertion')
+      .option('--idempotency-key <key>', 'makes a retried call safe: the ledger answers it once')
+      .option('--insecure-registry', 'allow plain http / unverified TLS for docker:// subjects')
+      .option('--json', 'print JSON');
+    withLedgerOptions(command).action(async (subjects: string[], flags: AssertFlags) => {
+      const signingKey = flags.key ? await loadSigningKey(flags.key, ctx.cwd) : undefined;
+      const ci = ciContext({
+        env: ctx.env,
+        cwd: ctx.cwd,
+        overrides: flags.job ? { jobId: flags.job } : {},
+      });
+      const digests = await resolveSubjects(subjects, ctx, flags);
+      const results = await withLedger(flags, ctx, (client) =>
+        notarize({
+          client,
+          subjects: digests,
+          status: verb.status,
+          ci,
+          ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+          ...(flags.meta ? { metadata: flags.meta } : {}),
+          ...(signingKey ? { signingKey } : {}),
+          ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
+        }),
+      );
+      if (flags.json) {
+        ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
+        return;
+      }
+      ctx.output.print(
+        table(
+          ['SUBJECT', 'DIGEST', 'STATUS', 'INDEX'],
+          results.map((r) => [r.subject, r.digest, r.status, String(r.index)]),
+        ),
+      );
+      const cp = results[0]?.checkpoint;
+      if (cp) ctx.output.notice(`notarized in the ledger at tree size ${cp.size}, root ${cp.root}`);
+    });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * `notarize ledger info|verify|backup|restore|reindex`: administration of an embedded ledger
+ * directory (`--data DIR`, default `.notarize` in the working directory).
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  backupLedger,
+  Ledger,
+  restoreLedger,
+  verifyLedgerDir,
+  type VerifyReport,
+} from '@notarize/ledger';
+import type { CommandContext } from '../context.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { table } from '../output.ts';
+
+export const DEFAULT_LEDGER_DIR = '.notarize';
+const DATA_HELP = 'ledger directory (default: file: NOTARIZE_LEDGER, else .notarize)';
+
+interface DataOption {
+  data?: string;
+  json?: boolean;
+}
+
+/** `--data`, else a `file:` NOTARIZE_LEDGER, else `.notarize` in the working directory. */
+function dataDir(ctx: CommandContext, options: DataOption): string {
+  const env = ctx.env.NOTARIZE_LEDGER;
+  const fromEnv = env?.startsWith('file:') ? env.slice('file:'.length) : undefined;
+  return path.resolve(ctx.cwd, options.data ?? fromEnv ?? DEFAULT_LEDGER_DIR);
+}
+
+async function withLedger<T>(
+  dir: string,
+  readOnly: boolean,
+  fn: (ledger: Ledger) => Promise<T>,
+): Promise<T> {
+  const ledger = await Ledger.open({ dir, readOnly });
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+function printReport(ctx: CommandContext, report: VerifyReport, json: boolean | undefined): void {
+  if (json) {
+    ctx.output.json(report);
+  } else if (report.ok) {
+    ctx.output.print(
+      `ok: ${report.size} entries, ${report.checkpoints} checkpoints and ${report.lookupRows} ` +
+        `lookup rows verified; root ${report.root}`,
+    );
+  } else {
+    ctx.output.print(`FAILED at ${report.problem?.code}: ${report.problem?.message}`);
+  }
+  if (!report.ok) {
+    ctx.output.notice(
+      `notarize: verification failed: ${report.problem?.message}. The store may have been ` +
+        'tampered with or damaged; restore a verified backup (`notarize ledger restore`).',
+    );
+    ctx.setExitCode(ExitCode.verification);
+  }
+}
+
+export function registerLedger(program: Command, ctx: CommandContext): void {
+  const ledger = program
+    .command('ledger')
+    .description('Administer an embedded ledger directory (file: ledger)');
+
+  ledger
+    .command('info')
+    .description("Print the ledger's origin, size, root and public key (vkey)")
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print JSON')
+    .action(async (options: DataOption) => {
+      const dir = dataDir(ctx, options);
+      const info = await withLedger(dir, true, async (l) => {
+        const cp = l.checkpoint();
+        return {
+          dir,
+          origin: l.origin,
+          size: cp.size,
+          root: cp.root,
+          vkey: l.vkey,
+          checkpoint: cp.note,
+        };
+      });
+      if (options.json) ctx.output.json(info);
+      else
+        ctx.output.print(
+          table(
+            ['FIELD', 'VALUE'],
+            [
+              ['dir', info.dir],
+              ['origin', info.origin],
+              ['size', String(info.size)],
+              ['root', info.root],
+              ['vkey', info.vkey],
+            ],
+          ),
+        );
+    });
+
+  ledger
+    .command('verify')
+    .description('Recompute and check everything in the store; exit 20 at the first inconsistency')
+    .option('--data <dir>', DATA_HELP)
+    .option(
+      '--vkey <vkey>',
+      'check the checkpoints against this pinned vkey instead of ledger.vkey',
+    )
+    .option('--json', 'print JSON')
+    .action(async (options: DataOption & { vkey?: string }) => {
+      const dir = dataDir(ctx, options);
+      const report = await verifyLedgerDir(dir, options.vkey ? { vkey: options.vkey } : {});
+      printReport(ctx, report, options.json);
+    });
+
+  ledger
+    .command('backup')
+    .description('Online, consistent backup (includes the signing key: keep it private)')
+    .option('--data <dir>', DATA_HELP)
+    .requiredOption('--out <file|dir>', 'a new file, or a directory (existing, or ending in /)')
+    .option('--json', 'print JSON')
+    .action(async (options: DataOption & { out: string }) => {
+      const dir = dataDir(ctx, options);
+      const out = path.resolve(ctx.cwd, options.out) + (/[\\/]$/.test(options.out) ? path.sep : '');
+      const result = await withLedger(dir, true, (l) => backupLedger(l, out));
+      if (options.json) ctx.output.json(result);
+      else ctx.output.print(`backed up ${result.size} entries to ${result.out} (${result.form})`);
+    });
+
+  ledger
+    .command('restore')
+    .description('Verify a backup, then restore it into the ledger directory')
+    .requiredOption('--from <file|dir>', 'a backup written by `notarize ledger backup`')
+    .option('--data <dir>', DATA_HELP)
+    .option('--force', 'replace a ledger that holds entries')
+    .option('--json', 'print JSON')
+    .action(async (options: DataOption & { from: string; force?: boolean }) => {
+      const dir = dataDir(ctx, options);
+      const report = await restoreLedger({
+        from: path.resolve(ctx.cwd, options.from),
+        dir,
+        force: options.force ?? false,
+      });
+      if (options.json) ctx.output.json(report);
+      else ctx.output.print(`restored and verified ${report.size} entries into ${dir}`);
+    });
+
+  ledger
+    .command('reindex')
+    .description('Rebuild the lookup indexes (subject, job, identity) from the log')
+    .option('--data <dir>', DATA_HELP)
+    .option('--json', 'print JSON')
+    .action(async (options: DataOption) => {
+      const dir = dataDir(ctx, options);
+      const result = await withLedger(dir, false, (l) => l.reindex());
+      if (options.json) ctx.output.json(result);
+      else ctx.output.print(`reindexed ${result.entries} entries (${result.rows} lookup rows)`);
+    });
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
+import { CliError } from '../cli-error.ts';
+import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
+
+interface RevokeFlags extends LedgerFlags {
+  reason?: string;
+  json?: boolean;
+}
+
+export function registerRevoke(program: Command, ctx: CommandContext): void {
+  withLedgerOptions(
+    program
+      .command('revoke')
+      .description(
+        'Revoke an identity (admin): its assertions after this entry count as revoked; what it asserted before stays',
+      )
+      .argument('<identity>', 'the identity name to revoke')
+      .requiredOption('--reason <text>', 'why (recorded in the log)')
+      .option('--json', 'print JSON'),
+  ).action(async (identity: string, flags: RevokeFlags) => {
+    if (!flags.reason?.trim())
+      throw new CliError('REASON_MISSING', 'input', 'revoke needs a --reason');
+    const receipt = await withLedger(flags, ctx, (client) =>
+      client.revoke(identity, flags.reason as string),
+    );
+    const row = {
+      identity,
+      index: receipt.index,
+      checkpoint: { size: receipt.checkpoint.size, root: receipt.checkpoint.rootBase64 },
+    };
+    if (flags.json) ctx.output.json(row);
+    else
+      ctx.output.print(
+        `revoked ${identity} at index ${row.index} (tree size ${row.checkpoint.size})`,
+      );
+  });
+}

@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { DEFAULT_POLICY } from '@notarize/trust';
+import type { CommandContext } from '../context.ts';
+import { CliError } from '../cli-error.ts';
+import { collect, loadPolicy, loadPublicKeys, parseTreeSize } from '../flags.ts';
+import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
+import { evaluate, type GateReport } from '../operations/evaluate.ts';
+import { table } from '../output.ts';
+import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
+
+interface DecideFlags extends LedgerFlags, SubjectFlags {
+  policy?: string;
+  at?: string;
+  trustedKey?: string[];
+  json?: boolean;
+}
+
+function printReport(report: GateReport, ctx: CommandContext): void {
+  ctx.output.print(
+    table(
+      ['SUBJECT', 'DIGEST', 'DECISION', 'CODE', 'IDENTITIES'],
+      report.subjects.map((s) => [
+        s.subject,
+        s.digest,
+        s.decision,
+        String(s.code),
+        Object.entries(s.identities)
+          .map(([name, status]) => `${name}=${status}`)
+          .join(', ') || '-',
+      ]),
+    ),
+  );
+  for (const s of report.subjects) {
+    for (const reason of s.reasons) ctx.output.print(`${s.subject}: ${reason}`);
+  }
+  ctx.output.print(
+    `${report.decision} (code ${report.code}) at tree size ${report.checkpoint.size}, root ${report.checkpoint.root}`,
+  );
+}
+
+function decide(ctx: CommandContext, requirePolicy: boolean) {
+  return async (subjects: string[], flags: DecideFlags) => {
+    if (requirePolicy && !flags.policy) {
+      throw new CliError(
+        'POLICY_MISSING',
+        'input',
+        'gate needs --policy FILE (a YAML policy, see the README)',
+      );
+    }
+    const policy = flags.policy ? await loadPolicy(flags.policy, ctx.cwd) : DEFAULT_POLICY;
+    const keys = await loadPublicKeys(flags.trustedKey ?? [], ctx.cwd);
+    const at = parseTreeSize(flags.at);
+    const digests = await resolveSubjects(subjects, ctx, flags);
+    const report = await withLedger(flags, ctx, (client) =>
+      evaluate({ client, subjects: digests, policy, keys, ...(at !== undefined ? { at } : {}) }),
+    );
+    if (flags.json) ctx.output.json(report);
+    else printReport(report, ctx);
+    ctx.setExitCode(report.code);
+  };
+}
+
+function decisionOptions(command: Command, policyHelp: string): Command {
+  return withLedgerOptions(
+    command
+      .argument(
+        '<subject...>',
+        'file, directory, glob, oci:, docker-archive:, docker:// or sha256:',
+      )
+      .option('--policy <file>', policyHelp)
+      .option('--at <size>', 'decide as of this tree size (time travel, verified)')
+      .option(
+        '--trusted-key <file>',
+        'public key (PEM or JWK) to verify DSSE signatures with, repeatable',
+        collect,
+      )
+      .option('--insecure-registry', 'allow plain http / unverified TLS for docker:// subjects')
+      .option('--json', 'print JSON'),
+  );
+}
+
+export function registerStatus(program: Command, ctx: CommandContext): void {
+  decisionOptions(
+    program
+      .command('status')
+      .alias('authenticate')
+      .description(
+        'Show the verified trust status of each subject; exit code 0 trusted, 1 untrusted, 2 unknown, 3 unsupported, 4 revoked',
+      ),
+    'decide with this policy instead of the built-in one (one trusted, none untrusted/unsupported/revoked)',
+  ).action(decide(ctx, false));
+  decisionOptions(
+    program
+      .command('gate')
+      .description(
+        'Allow or block the subjects by a policy, after verifying the proofs; exit code 0 allow, else the blocking status code',
+      ),
+    'the gate policy (YAML)',
+  ).action(decide(ctx, true));
+}

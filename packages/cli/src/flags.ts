@@ -1,0 +1,94 @@
+/** Parsers for option values shared by several commands; each fails with a usage error (10). */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  importPublicKey,
+  importSigningKey,
+  parsePolicy,
+  type Policy,
+  type PublicKey,
+  type SigningKey,
+} from '@notarize/trust';
+import { CliError } from './cli-error.ts';
+
+/** `--meta k=v`, repeatable. */
+export function collectMeta(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) {
+    throw new CliError(
+      'META_INVALID',
+      'input',
+      `--meta "${value}": write key=value (the key must not be empty)`,
+    );
+  }
+  const key = value.slice(0, eq).trim();
+  if (key in previous) throw new CliError('META_INVALID', 'input', `--meta ${key} is given twice`);
+  return { ...previous, [key]: value.slice(eq + 1) };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--at N`: a tree size, a positive integer. */
+export function parseTreeSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new CliError(
+      'AT_INVALID',
+      'input',
+      `--at "${value}": give a tree size, a positive whole number (see \`notarize ledger info\`)`,
+    );
+  }
+  return Number(value);
+}
+
+async function readText(file: string, cwd: string, what: string): Promise<string> {
+  try {
+    return await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : String(code);
+    throw new CliError(
+      `${what.toUpperCase()}_UNREADABLE`,
+      'input',
+      `cannot read ${what} file ${file}: ${why}`,
+      { cause: error },
+    );
+  }
+}
+
+export async function loadPolicy(file: string, cwd: string): Promise<Policy> {
+  return parsePolicy(await readText(file, cwd, 'policy'), { source: file });
+}
+
+/** A signing key file: PEM (PKCS#8) or a JWK as JSON. */
+export async function loadSigningKey(file: string, cwd: string): Promise<SigningKey> {
+  const text = await readText(file, cwd, 'key');
+  return importSigningKey(
+    text.trimStart().startsWith('{') ? (JSON.parse(text) as JsonWebKey) : text,
+  );
+}
+
+export async function loadPublicKeys(files: readonly string[], cwd: string): Promise<PublicKey[]> {
+  const keys: PublicKey[] = [];
+  for (const file of files) {
+    const text = await readText(file, cwd, 'key');
+    keys.push(
+      await importPublicKey(
+        text.trimStart().startsWith('{') ? (JSON.parse(text) as JsonWebKey) : text,
+      ),
+    );
+  }
+  return keys;
+}

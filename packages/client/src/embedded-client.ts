@@ -1,0 +1,408 @@
+/**
+ * LedgerClient for a `file:<dir>` ledger: the engine in-process, no server. It builds the same
+ * proof bundles the service sends and verifies them with the same verifier, against the key
+ * pinned for this directory — so a store altered on disk is caught exactly like a lying service.
+ *
+ * Identity: `--as NAME` (NOTARIZE_IDENTITY). Roles come from `<dir>/config.yaml` (the auth
+ * sections of the service config: roles, identities); without it the ledger is single-user and
+ * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Ledger } from '@notarize/ledger';
+import { buildRevocation } from '@notarize/trust';
+import type { AuthConfig } from '../../ledger/src/auth/config.ts';
+import { localPrincipal } from '../../ledger/src/auth/local.ts';
+import { authorize, BUILTIN_ROLES } from '../../ledger/src/auth/roles.ts';
+import { validateAuthConfig } from '../../ledger/src/auth/validate-config.ts';
+import {
+  b64s,
+  BlobStore,
+  buildBundle,
+  DEFAULT_LIMITS,
+  EngineBackend,
+  knownMember,
+  prepareEntries,
+  provedEntries,
+  type BundleRequest,
+} from '../../ledger/src/service/index.ts';
+import { canonicalText } from './canonical.ts';
+import { LedgerClientError, verificationError } from './errors.ts';
+import { toReceipt } from './http-client.ts';
+import type {
+  AppendOptions,
+  AppendRequest,
+  BlobDownload,
+  BlobInfo,
+  BlobPutOptions,
+  ConsistencyProof,
+  LedgerClient,
+  LedgerInfo,
+  ReadOptions,
+  Receipt,
+  VerifiedCheckpoint,
+  VerifiedEntry,
+  VerifiedLookup,
+} from './ledger-client.ts';
+import { isAppendOf, isForJob, namesSubject } from './matchers.ts';
+import { resolveVkey } from './open.ts';
+import type { LedgerClientOptions } from './options.ts';
+import type { StateStore } from './state.ts';
+import { DIGEST_RE, verifyingStream } from './verified-blob.ts';
+import { proofFromBase64, LedgerVerifier } from './verifier.ts';
+import type { WireBundle } from './wire.ts';
+import type { LedgerEntry } from '@notarize/trust';
+
+export const LEDGER_CONFIG_FILE = 'config.yaml';
+
+/** Errors of the engine and the shared service code carry categories already; keep them. */
+function asClientError(error: unknown): unknown {
+  if (error instanceof LedgerClientError) return error;
+  const e = error as { code?: unknown; category?: unknown; message?: string };
+  if (typeof e?.code === 'string' && typeof e.category === 'string') {
+    const category = e.category as LedgerClientError['category'];
+    const code = e.code === 'NOT_FOUND' || e.code === 'ENTRY_NOT_FOUND' ? 'NOT_FOUND' : 'REJECTED';
+    const mapped =
+      category === 'forbidden' || (e.code as string).startsWith('AUTH_')
+        ? new LedgerClientError('FORBIDDEN', 'forbidden', e.message ?? String(e.code), {
+            cause: error,
+            serviceCode: e.code,
+          })
+        : new LedgerClientError(
+            code,
+            category === 'verification' ? 'verification' : category,
+            e.message ?? String(e.code),
+            {
+              cause: error,
+              serviceCode: e.code,
+            },
+          );
+    return mapped;
+  }
+  return error;
+}
+
+async function loadAuthConfig(dir: string): Promise<AuthConfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, LEDGER_CONFIG_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return validateAuthConfig(parseYaml(text));
+  } catch (error) {
+    throw new LedgerClientError(
+      'ARGUMENT_INVALID',
+      'input',
+      `${path.join(dir, LEDGER_CONFIG_FILE)}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+export class EmbeddedLedgerClient implements LedgerClient {
+  readonly url: string;
+  private readonly ledger: Ledger;
+  private readonly backend: EngineBackend;
+  private readonly verifier: LedgerVerifier;
+  private readonly identity: string | undefined;
+  private readonly auth: AuthConfig | undefined;
+  private readonly blobs: BlobStore;
+
+  private constructor(
+    dir: string,
+    ledger: Ledger,
+    verifier: LedgerVerifier,
+    identity: string | undefined,
+    auth: AuthConfig | undefined,
+  ) {
+    this.url = `file:${dir}`;
+    this.ledger = ledger;
+    this.backend = new EngineBackend(ledger);
+    this.verifier = verifier;
+    this.identity = identity;
+    this.auth = auth;
+    this.blobs = new BlobStore(dir, Number.MAX_SAFE_INTEGER);
+  }
+
+  static async open(
+    dir: string,
+    options: LedgerClientOptions & { env: NodeJS.ProcessEnv },
+    state: StateStore,
+    notice: (message: string) => void,
+  ): Promise<EmbeddedLedgerClient> {
+    const auth = await loadAuthConfig(dir);
+    const ledger = await Ledger.open({ dir });
+    try {
+      const location = `file:${dir}`;
+      const vkey = await resolveVkey(
+        location,
+        state,
+        options,
+        options.env,
+        async () => ledger.vkey,
+        notice,
+      );
+      const identity = options.identity ?? options.env.NOTARIZE_IDENTITY;
+      return new EmbeddedLedgerClient(
+        dir,
+        ledger,
+        new LedgerVerifier(vkey, state),
+        identity || undefined,
+        auth,
+      );
+    } catch (error) {
+      await ledger.close();
+      throw error;
+    }
+  }
+
+  private principal() {
+    if (!this.identity) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        'appending to a file: ledger needs an identity: pass --as NAME or set NOTARIZE_IDENTITY',
+      );
+    }
+    return localPrincipal(this.identity, this.auth);
+  }
+
+  private async verifyCheckpoint(
+    note: string,
+    bundled?: { size: number; consistency: string[] },
+    notBefore?: number,
+  ): Promise<VerifiedCheckpoint> {
+    return this.verifier.checkpoint(
+      note,
+      async (size1, size2) => {
+        if (bundled && bundled.size === size1) return proofFromBase64(bundled.consistency, 'known');
+        return this.backend.consistencyProof(size1, size2);
+      },
+      notBefore,
+    );
+  }
+
+  async info(): Promise<LedgerInfo> {
+    const cp = await this.backend.latest();
+    return {
+      transport: 'file',
+      url: this.url,
+      origin: this.ledger.origin,
+      vkey: this.ledger.vkey,
+      checkpoint: await this.verifyCheckpoint(cp.note, undefined, await this.verifier.knownSize()),
+      readOnly: false,
+      limits: {
+        maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes,
+        maxBatchEntries: Number.MAX_SAFE_INTEGER,
+      },
+    };
+  }
+
+  async checkpoint(): Promise<VerifiedCheckpoint> {
+    const known = await this.verifier.knownSize();
+    return this.verifyCheckpoint((await this.backend.latest()).note, undefined, known);
+  }
+
+  async append(requests: readonly AppendRequest[], _options?: AppendOptions): Promise<Receipt[]> {
+    if (requests.length === 0) return [];
+    let wire;
+    try {
+      const principal = this.principal();
+      const roles = this.auth?.roles ?? BUILTIN_ROLES;
+      const entries = prepareEntries(
+        requests,
+        principal,
+        { maxBatchEntries: Number.MAX_SAFE_INTEGER, maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes },
+        (action) => authorize(principal, action, roles),
+      );
+      const known = await this.verifier.knownSize();
+      const { indexes } = await this.backend.append(entries);
+      const cp = await this.backend.latest();
+      wire = {
+        notBefore: known,
+        checkpoint: cp.note,
+        ...(await knownMember(this.backend, cp, known)),
+        receipts: await provedEntries(this.backend, indexes, cp.size),
+      };
+    } catch (error) {
+      throw asClientError(error);
+    }
+    const checkpoint = await this.verifyCheckpoint(wire.checkpoint, wire.known, wire.notBefore);
+    const tree = {
+      size: checkpoint.size,
+      root: checkpoint.root,
+      rootBase64: checkpoint.rootBase64,
+    };
+    if (wire.receipts.length !== requests.length) {
+      throw verificationError(
+        'RECEIPT_MISMATCH',
+        'the ledger returned a receipt count that differs from the request',
+      );
+    }
+    return wire.receipts.map((r, i) => {
+      const verified = this.verifier.entry(tree, r);
+      if (!isAppendOf(requests[i]!, verified.entry, canonicalText)) {
+        throw verificationError(
+          'RECEIPT_MISMATCH',
+          `entry ${r.index} as stored differs from the one appended`,
+        );
+      }
+      return toReceipt(verified, checkpoint);
+    });
+  }
+
+  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+    const draft = await buildRevocation({ identity, reason });
+    const [receipt] = await this.append([draft], options);
+    return receipt!;
+  }
+
+  private async lookup(
+    request: BundleRequest,
+    options: ReadOptions | undefined,
+    matches: (entry: LedgerEntry) => boolean,
+    what: string,
+  ): Promise<VerifiedLookup> {
+    const at = options?.at;
+    if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        `--at must be a tree size >= 1, got ${at}`,
+      );
+    }
+    let bundle: WireBundle;
+    const known = await this.verifier.knownSize();
+    try {
+      bundle = (await buildBundle(this.backend, {
+        ...request,
+        ...(at !== undefined ? { at } : {}),
+        known,
+      })) as WireBundle;
+    } catch (error) {
+      throw asClientError(error);
+    }
+    const checkpoint = await this.verifyCheckpoint(bundle.checkpoint, bundle.known, known);
+    const tree = this.verifier.tree(checkpoint, bundle.tree, bundle.consistency, at);
+    return {
+      checkpoint,
+      tree,
+      entries: this.verifier.entries(tree, bundle.entries, matches, what),
+    };
+  }
+
+  async entry(
+    index: number,
+    options?: ReadOptions,
+  ): Promise<VerifiedLookup & { found: VerifiedEntry }> {
+    const result = await this.lookup(
+      {
+        select: async (size) => {
+          if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+            throw new LedgerClientError(
+              'NOT_FOUND',
+              'input',
+              `no entry ${index}: the tree has ${size} entries`,
+            );
+          }
+          return [index];
+        },
+      },
+      options,
+      () => true,
+      `index ${index}`,
+    );
+    const found = result.entries[0];
+    if (!found || found.index !== index) {
+      throw verificationError('ENTRY_MISMATCH', `asked for entry ${index}, got another`);
+    }
+    return { ...result, found };
+  }
+
+  subject(digest: string, options?: ReadOptions): Promise<VerifiedLookup> {
+    if (!DIGEST_RE.test(digest)) {
+      return Promise.reject(
+        new LedgerClientError(
+          'ARGUMENT_INVALID',
+          'input',
+          `"${digest}" is not a sha256:<hex> digest`,
+        ),
+      );
+    }
+    return this.lookup(
+      { select: (size) => this.backend.subjectIndexes(digest, size) },
+      options,
+      namesSubject(digest),
+      digest,
+    );
+  }
+
+  job(
+    provider: string,
+    project: string,
+    jobId: string,
+    options?: ReadOptions,
+  ): Promise<VerifiedLookup> {
+    return this.lookup(
+      { select: (size) => this.backend.jobIndexes(provider, project, jobId, size) },
+      options,
+      isForJob(provider, project, jobId),
+      `job ${provider}/${project}/${jobId}`,
+    );
+  }
+
+  async consistency(size1: number, size2: number): Promise<ConsistencyProof> {
+    const latest = await this.backend.latest();
+    if (!(Number.isSafeInteger(size1) && size1 >= 1 && size1 <= size2 && size2 <= latest.size)) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        `a consistency proof needs 1 <= size1 <= size2 <= ${latest.size}; got ${size1}, ${size2}`,
+      );
+    }
+    const proof = await this.backend.consistencyProof(size1, size2);
+    return { size1, size2, proof: proofFromBase64(b64s(proof), 'consistency') };
+  }
+
+  async putBlob(
+    body: AsyncIterable<Uint8Array> | Uint8Array,
+    options?: BlobPutOptions,
+  ): Promise<BlobInfo> {
+    await this.blobs.init();
+    const source: AsyncIterable<Uint8Array> =
+      body instanceof Uint8Array
+        ? (async function* () {
+            yield body;
+          })()
+        : body;
+    try {
+      return await this.blobs.put(source, options?.digest);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'DIGEST_MISMATCH') {
+        throw verificationError('BLOB_DIGEST_MISMATCH', (error as Error).message, error);
+      }
+      throw asClientError(error);
+    }
+  }
+
+  async getBlob(digest: string): Promise<BlobDownload> {
+    if (!DIGEST_RE.test(digest)) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        `"${digest}" is not a sha256:<hex> digest`,
+      );
+    }
+    const blob = await this.blobs.get(digest);
+    if (!blob)
+      throw new LedgerClientError('NOT_FOUND', 'input', `no blob ${digest} in ${this.url}`);
+    return { digest, size: blob.size, body: verifyingStream(blob.open(), digest, blob.size) };
+  }
+
+  close(): Promise<void> {
+    return this.ledger.close();
+  }
+}

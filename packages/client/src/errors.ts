@@ -1,0 +1,75 @@
+/**
+ * Typed errors of @notarize/client. `category` maps to the CLI's exit code (docs/DEVELOPING.md):
+ * 'verification' (20) means the ledger — or something between it and us — served data that does
+ * not check out: possible tampering. Those are never retried.
+ */
+export type LedgerClientErrorCode =
+  // the request / configuration
+  | 'LOCATION_INVALID'
+  | 'ARGUMENT_INVALID'
+  | 'STATE_INVALID'
+  | 'KEY_INVALID'
+  | 'NOT_FOUND'
+  // the ledger refused
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'READ_ONLY'
+  | 'CONFLICT'
+  | 'TOO_LARGE'
+  | 'REJECTED'
+  // the ledger could not be reached / answered
+  | 'UNREACHABLE'
+  | 'TIMEOUT'
+  | 'OVERLOADED'
+  | 'SERVER_ERROR'
+  | 'BAD_RESPONSE'
+  // verification
+  | 'CHECKPOINT_SIGNATURE'
+  | 'ORIGIN_MISMATCH'
+  | 'ROLLBACK'
+  | 'FORK'
+  | 'CONSISTENCY_FAILED'
+  | 'INCLUSION_FAILED'
+  | 'ENTRY_MISMATCH'
+  | 'ENTRY_MISSING'
+  | 'RECEIPT_MISMATCH'
+  | 'BLOB_DIGEST_MISMATCH'
+  | 'INTERNAL';
+
+export type LedgerClientErrorCategory =
+  'input' | 'unavailable' | 'verification' | 'conflict' | 'forbidden' | 'internal';
+
+export class LedgerClientError extends Error {
+  readonly code: LedgerClientErrorCode;
+  readonly category: LedgerClientErrorCategory;
+  /** HTTP status when the error came from a service response. */
+  readonly status: number | undefined;
+  /** The service's own error code (`{code}` of its JSON error), when there was one. */
+  readonly serviceCode: string | undefined;
+  constructor(
+    code: LedgerClientErrorCode,
+    category: LedgerClientErrorCategory,
+    message: string,
+    options?: { cause?: unknown; status?: number; serviceCode?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LedgerClientError';
+    this.code = code;
+    this.category = category;
+    this.status = options?.status;
+    this.serviceCode = options?.serviceCode;
+  }
+}
+
+/** Shorthand for a failed check: possible tampering, exit code 20. */
+export function verificationError(
+  code: LedgerClientErrorCode,
+  message: string,
+  cause?: unknown,
+): LedgerClientError {
+  return new LedgerClientError(code, 'verification', message, { cause });
+}
+
+export function isVerificationError(error: unknown): boolean {
+  return error instanceof LedgerClientError && error.category === 'verification';
+}

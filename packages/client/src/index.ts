@@ -1,0 +1,12 @@
+export type * from './ledger-client.ts';
+export type { LedgerClientOptions } from './options.ts';
+export {
+  LedgerClientError,
+  isVerificationError,
+  type LedgerClientErrorCode,
+  type LedgerClientErrorCategory,
+} from './errors.ts';
+export { openLedgerClient, parseLedgerLocation, type LedgerLocation } from './open.ts';
+export { createLedgerDispatcher } from './dispatcher.ts';
+export { HttpLedgerClient } from './http-client.ts';
+export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';

@@ -1,0 +1,71 @@
+/**
+ * Lookup keys derived from an entry (DESIGN.md section 6: indexes by digest, by CI job, by
+ * identity), and their 53-bit key ids. The fields read:
+ * - subject: every `statement.subject[].digest.sha256` -> `subject:sha256:<hex>`;
+ * - job: `statement.predicate.ci.{provider, project, jobId}`, all three non-empty strings ->
+ *   `job:<provider>\n<project>\n<jobId>` (entries without a job id are not in the job index);
+ * - identity: `identity.name` -> `identity:<name>`.
+ * Key ids are a fast non-cryptographic hash: stores keep small integer rows, and readers re-check
+ * every hit against the entry itself, so a collision costs a wasted read, never a wrong answer.
+ */
+import type { LedgerEntry } from '@notarize/trust';
+
+export type LookupKind = 'subject' | 'job' | 'identity';
+
+export interface JobRef {
+  provider: string;
+  project: string;
+  jobId: string;
+}
+
+export function subjectKey(digest: string): string {
+  return `subject:${digest}`;
+}
+
+export function jobKey(job: JobRef): string {
+  return `job:${job.provider}\n${job.project}\n${job.jobId}`;
+}
+
+export function identityKey(name: string): string {
+  return `identity:${name}`;
+}
+
+/** The job an entry names, if its predicate carries a complete CI context. */
+export function entryJob(entry: LedgerEntry): JobRef | undefined {
+  const ci = (entry.statement.predicate as { ci?: unknown } | undefined)?.ci;
+  if (typeof ci !== 'object' || ci === null) return undefined;
+  const { provider, project, jobId } = ci as Record<string, unknown>;
+  if (typeof provider !== 'string' || typeof project !== 'string' || typeof jobId !== 'string') {
+    return undefined;
+  }
+  if (provider === '' || project === '' || jobId === '') return undefined;
+  return { provider, project, jobId };
+}
+
+/** Every lookup key of an entry, without repeats. */
+export function entryKeys(entry: LedgerEntry): string[] {
+  const keys: string[] = [];
+  for (const s of entry.statement.subject) {
+    const hex = s.digest.sha256;
+    if (typeof hex === 'string') {
+      const key = subjectKey(`sha256:${hex}`);
+      if (!keys.includes(key)) keys.push(key);
+    }
+  }
+  const job = entryJob(entry);
+  if (job) keys.push(jobKey(job));
+  keys.push(identityKey(entry.identity.name));
+  return keys;
+}
+
+/** 53-bit key id of a lookup key (two 32-bit FNV-1a lanes, 21 + 32 bits). */
+export function keyId(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 11) * 2 ** 32 + (b >>> 0);
+}

@@ -1,0 +1,39 @@
+export { Ledger, DB_FILE } from './ledger.ts';
+export { DEFAULT_ORIGIN_PREFIX } from './ledger-state.ts';
+export type { LedgerOptions, AppendOptions, ReadOptions } from './ledger.ts';
+export type {
+  SignedCheckpoint,
+  Receipt,
+  ProvedEntry,
+  ConsistencyProof,
+  ReadContext,
+  EntryResult,
+  LookupResult,
+} from './types.ts';
+export { LedgerError, type LedgerErrorCode, type LedgerErrorCategory } from './errors.ts';
+export type {
+  LedgerStore,
+  AppendBatch,
+  NodeRecord,
+  LookupRow,
+  IdempotencyRecord,
+  StoredCheckpoint,
+  StoreMeta,
+} from './store.ts';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.ts';
+export { prepareEntry, checkEntry, type PreparedEntry } from './validate-entry.ts';
+export { parseCanonical, isCanonical, canonicalText } from './canonical.ts';
+export {
+  entryKeys,
+  entryJob,
+  keyId,
+  subjectKey,
+  jobKey,
+  identityKey,
+  type JobRef,
+} from './index-keys.ts';
+export { verifyLedgerStore, type VerifyReport, type VerifyProblem } from './verify-store.ts';
+export { verifyNotRolledBack, checkLedgerExtends, type TrustedTreeHead } from './rollback.ts';
+export { loadLedgerKey, KEY_FILE, VKEY_FILE } from './signing-key.ts';
+export { backupLedger, restoreLedger, verifyLedgerDir } from './backup.ts';
+export { receiptToTlogProof } from './receipt.ts';

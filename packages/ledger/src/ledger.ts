@@ -1,0 +1,531 @@
+/**
+ * The ledger engine: validation, sequencing with group commit, signed checkpoints, receipts, and
+ * reads with proofs, optionally "as of" an older tree size (DESIGN.md sections 3, 4, 6).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  openCheckpoint,
+  planInclusionProof,
+  signCheckpoint,
+  type Hash,
+  type NoteSigner,
+  type NoteVerifier,
+} from '@notarize/tlog';
+import type { LedgerEntry } from '@notarize/trust';
+import { FastCompactRange, peakIds } from './compact-range.ts';
+import { LedgerError } from './errors.ts';
+import { equalBytes, leafHash, sha256, toBase64 } from './hashing.ts';
+import { entryKeys, identityKey, jobKey, keyId, subjectKey, type JobRef } from './index-keys.ts';
+import { consistencyProof, inclusionProof, nodeKey, proofFromMap, type NodeMap } from './proofs.ts';
+import { Sequencer } from './sequencer.ts';
+import { loadLedgerKey } from './signing-key.ts';
+import { loadState, newOrigin, toSigned, type State } from './ledger-state.ts';
+import { lazyReceipt } from './receipt.ts';
+import { STORE_FORMAT } from './sqlite/schema.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { IdempotencyRecord, LedgerStore, LookupRow, NodeRecord } from './store.ts';
+import type {
+  ConsistencyProof,
+  EntryResult,
+  LookupResult,
+  ProvedEntry,
+  ReadContext,
+  Receipt,
+  SignedCheckpoint,
+} from './types.ts';
+import { decodeStoredEntry, prepareEntry, type PreparedEntry } from './validate-entry.ts';
+import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
+
+export const DB_FILE = 'ledger.db';
+const MAX_IDEMPOTENCY_KEY = 200;
+
+export interface LedgerOptions {
+  /** The ledger directory (created if missing unless `readOnly`). */
+  dir: string;
+  /** Origin (checkpoint first line, key name) of a new ledger; must match an existing one. */
+  origin?: string;
+  /** Open for reading only: no key is generated, appends are refused. */
+  readOnly?: boolean;
+  /** Soft cap on entries per commit (default 16,384). */
+  maxBatch?: number;
+  /** Group-commit window in ms (default 0: one event-loop turn). */
+  batchWindowMs?: number;
+  /** Another store (e.g. PostgreSQL) instead of `<dir>/ledger.db`. */
+  store?: LedgerStore;
+}
+
+export interface AppendOptions {
+  /** A client-chosen key: a retried request with the same key and content appends nothing. */
+  idempotencyKey?: string;
+}
+
+export interface ReadOptions {
+  /** Read as of this tree size (it must have a checkpoint). */
+  at?: number;
+}
+
+interface AppendRequest {
+  prepared: PreparedEntry[];
+  key?: string;
+  weight: number;
+  resolve(receipts: Receipt[]): void;
+  fail(error: unknown): void;
+}
+
+function requestHash(leaves: readonly Hash[]): Uint8Array {
+  const all = new Uint8Array(leaves.length * 32);
+  leaves.forEach((h, i) => all.set(h, i * 32));
+  return sha256(all);
+}
+
+export class Ledger {
+  readonly dir: string;
+  readonly origin: string;
+  /** The ledger's public key (C2SP vkey) that clients pin. */
+  readonly vkey: string;
+  readonly #store: LedgerStore;
+  readonly #signer: NoteSigner | undefined;
+  readonly #verifier: NoteVerifier;
+  readonly #sequencer: Sequencer<AppendRequest>;
+  #state: State;
+  #closed = false;
+  #closing = false;
+
+  private constructor(
+    dir: string,
+    origin: string,
+    store: LedgerStore,
+    key: { vkey: string; signer?: NoteSigner; verifier: NoteVerifier },
+    state: State,
+    options: LedgerOptions,
+  ) {
+    this.dir = dir;
+    this.origin = origin;
+    this.vkey = key.vkey;
+    this.#store = store;
+    this.#signer = key.signer;
+    this.#verifier = key.verifier;
+    this.#state = state;
+    this.#sequencer = new Sequencer((batch) => this.#commit(batch), {
+      maxWeight: options.maxBatch ?? 16384,
+      windowMs: options.batchWindowMs ?? 0,
+    });
+  }
+
+  /** Opens (creating if needed) the ledger in `options.dir`. */
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const dir = path.resolve(options.dir);
+    const readOnly = options.readOnly ?? false;
+    if (!readOnly) await mkdir(dir, { recursive: true, mode: 0o700 });
+    else if (!options.store && !existsSync(path.join(dir, DB_FILE))) {
+      throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger (no ${DB_FILE})`);
+    }
+    const store = options.store ?? SqliteStore.open({ path: path.join(dir, DB_FILE), readOnly });
+    try {
+      let meta = await store.readMeta();
+      if (!meta && readOnly) {
+        throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger`);
+      }
+      const origin = meta?.origin ?? (await newOrigin(dir, options.origin));
+      if (options.origin !== undefined && options.origin !== origin) {
+        throw new LedgerError(
+          'ORIGIN_MISMATCH',
+          'input',
+          `the ledger in ${dir} has origin "${origin}", not "${options.origin}"`,
+        );
+      }
+      const key = await loadLedgerKey(dir, origin, { create: !readOnly });
+      if (!meta) {
+        const root = FastCompactRange.empty().root();
+        const note = signCheckpoint(
+          { origin, size: 0, root, extensions: [] },
+          needSigner(key.signer),
+        );
+        meta = { origin, format: STORE_FORMAT };
+        await store.initialize(meta, { size: 0, note });
+      }
+      if (!readOnly && !key.signer) {
+        throw new LedgerError(
+          'KEY_INVALID',
+          'input',
+          `${dir} has no private key (ledger.key); appends need it — restore it or open read-only`,
+        );
+      }
+      const state = await loadState(store, origin, key.verifier);
+      return new Ledger(dir, origin, store, key, state, options);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** The newest signed checkpoint. */
+  checkpoint(): SignedCheckpoint {
+    return this.#state.checkpoint;
+  }
+
+  get size(): number {
+    return this.#state.checkpoint.size;
+  }
+
+  /**
+   * Validates and appends entries; resolves once they are durable and in a signed checkpoint,
+   * with one receipt per entry. Invalid input rejects the whole call (category 'input') and
+   * leaves the log unchanged.
+   */
+  append(entry: LedgerEntry | Uint8Array, options?: AppendOptions): Promise<Receipt>;
+  append(
+    entries: readonly (LedgerEntry | Uint8Array)[],
+    options?: AppendOptions,
+  ): Promise<Receipt[]>;
+  async append(
+    input: LedgerEntry | Uint8Array | readonly (LedgerEntry | Uint8Array)[],
+    options: AppendOptions = {},
+  ): Promise<Receipt | Receipt[]> {
+    const single = !Array.isArray(input);
+    const list = (single ? [input] : input) as readonly (LedgerEntry | Uint8Array)[];
+    this.#checkWritable();
+    const key = options.idempotencyKey;
+    if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
+      throw new LedgerError(
+        'ENTRY_INVALID',
+        'input',
+        `an idempotency key has 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+      );
+    }
+    const prepared = list.map((e, i) => prepareEntry(e, single ? 'entry' : `entries[${i}]`));
+    if (prepared.length === 0) return [];
+    const receipts = await new Promise<Receipt[]>((resolve, reject) => {
+      this.#sequencer.submit({
+        prepared,
+        key,
+        weight: prepared.length,
+        resolve,
+        fail: reject,
+      });
+    });
+    return single ? (receipts[0] as Receipt) : receipts;
+  }
+
+  #checkWritable(): void {
+    if (this.#closing) throw new LedgerError('LEDGER_CLOSED', 'internal', 'the ledger is closed');
+    if (!this.#signer) {
+      throw new LedgerError('KEY_INVALID', 'forbidden', 'the ledger is open read-only');
+    }
+  }
+
+  async #commit(batch: AppendRequest[]): Promise<void> {
+    try {
+      await this.#commitOnce(batch);
+    } catch (error) {
+      if (!(error instanceof LedgerError && error.code === 'STORE_CONFLICT')) throw error;
+      // Another process appended to the same store: catch up and sequence after it.
+      this.#state = await loadState(this.#store, this.origin, this.#verifier);
+      await this.#commitOnce(batch);
+    }
+  }
+
+  async #commitOnce(batch: AppendRequest[]): Promise<void> {
+    const state = this.#state;
+    const range = state.range.clone();
+    const start = range.size;
+    const nodes: NodeRecord[] = [];
+    const sink = (level: number, index: number, hash: Hash) => {
+      nodes.push({ level, index, hash });
+    };
+    // The receipts' proofs need the old peaks and this batch's nodes; the map is built on the
+    // first proof read, so appends whose receipts are not read in full do not pay for it.
+    const peaks = state.range.peaks();
+    let nodeMap: NodeMap | undefined;
+    const batchNodes = (): NodeMap => {
+      if (nodeMap) return nodeMap;
+      const map: NodeMap = new Map();
+      peakIds(start).forEach((id, i) => map.set(nodeKey(id.level, id.index), peaks[i] as Hash));
+      for (const n of nodes) map.set(nodeKey(n.level, n.index), n.hash);
+      return (nodeMap = map);
+    };
+    const entries: Uint8Array[] = [];
+    const leafHashes: Hash[] = [];
+    const lookups: LookupRow[] = [];
+    const idempotency: IdempotencyRecord[] = [];
+    const batchKeys = new Map<string, IdempotencyRecord>();
+    /** Per request: where its entries are (new or earlier), or the error it gets. */
+    const outcomes: ({ first: number; count: number; fresh: boolean } | Error)[] = [];
+
+    for (const request of batch) {
+      const leaves = request.prepared.map((p) => leafHash(p.bytes));
+      const hash = request.key === undefined ? undefined : requestHash(leaves);
+      if (request.key !== undefined && hash) {
+        const earlier = batchKeys.get(request.key) ?? (await this.#store.idempotency(request.key));
+        if (earlier) {
+          outcomes.push(
+            equalBytes(earlier.requestHash, hash)
+              ? { first: earlier.first, count: earlier.count, fresh: false }
+              : new LedgerError(
+                  'IDEMPOTENCY_CONFLICT',
+                  'conflict',
+                  `idempotency key "${request.key}" was used for a different request; use a new key`,
+                ),
+          );
+          continue;
+        }
+      }
+      const first = range.size;
+      request.prepared.forEach((p, i) => {
+        const index = range.size;
+        const leaf = leaves[i] as Hash;
+        range.append(leaf, sink);
+        entries.push(p.bytes);
+        leafHashes.push(leaf);
+        for (const k of p.keyIds) lookups.push({ keyId: k, index });
+      });
+      if (request.key !== undefined && hash) {
+        const record = { key: request.key, first, count: leaves.length, requestHash: hash };
+        batchKeys.set(request.key, record);
+        idempotency.push(record);
+      }
+      outcomes.push({ first, count: leaves.length, fresh: true });
+    }
+
+    let next = state;
+    if (entries.length > 0) {
+      const rootHash = range.root();
+      const note = signCheckpoint(
+        { origin: this.origin, size: range.size, root: rootHash, extensions: [] },
+        needSigner(this.#signer),
+      );
+      await this.#store.appendBatch({
+        start,
+        entries,
+        leafHashes,
+        nodes,
+        lookups,
+        checkpoint: { size: range.size, note },
+        idempotency,
+      });
+      next = { range, rootHash, checkpoint: toSigned(this.origin, range.size, rootHash, note) };
+      this.#state = next;
+    }
+
+    const { checkpoint } = next;
+    for (let r = 0; r < batch.length; r++) {
+      const request = batch[r] as AppendRequest;
+      const outcome = outcomes[r] as (typeof outcomes)[number];
+      if (outcome instanceof Error) {
+        request.fail(outcome);
+        continue;
+      }
+      try {
+        const receipts: Receipt[] = [];
+        for (let index = outcome.first; index < outcome.first + outcome.count; index++) {
+          receipts.push(
+            outcome.fresh
+              ? lazyReceipt(index, checkpoint, () =>
+                  proofFromMap(planInclusionProof(index, checkpoint.size), batchNodes()),
+                )
+              : {
+                  index,
+                  size: checkpoint.size,
+                  root: checkpoint.root,
+                  checkpoint: checkpoint.note,
+                  proof: (await inclusionProof(this.#store, index, checkpoint.size)).map(toBase64),
+                },
+          );
+        }
+        request.resolve(receipts);
+      } catch (error) {
+        request.fail(error);
+      }
+    }
+  }
+
+  /** Waits until every append submitted so far has been committed (or failed). */
+  async flush(): Promise<void> {
+    await this.#sequencer.exclusive(async () => undefined);
+  }
+
+  async #context(at: number | undefined): Promise<ReadContext & { rootHash?: Hash }> {
+    this.#checkOpen();
+    const latest = this.#state.checkpoint;
+    if (at === undefined || at === latest.size) return { checkpoint: latest };
+    if (!Number.isSafeInteger(at) || at < 0 || at > latest.size) {
+      throw new LedgerError(
+        'SIZE_OUT_OF_RANGE',
+        'input',
+        `size ${at} is not between 0 and the log's size ${latest.size}`,
+      );
+    }
+    const stored = await this.#store.checkpointAt(at);
+    if (!stored) {
+      const after = (await this.#store.listCheckpoints(at, 1))[0]?.size;
+      throw new LedgerError(
+        'CHECKPOINT_NOT_FOUND',
+        'input',
+        `the ledger has no checkpoint of size ${at} (there is one per committed batch; ` +
+          `the next is ${after ?? latest.size}): read "as of" a size a receipt or an earlier read reported`,
+      );
+    }
+    const { checkpoint } = openCheckpoint(stored.note, [this.#verifier], this.origin);
+    const signed = toSigned(this.origin, at, checkpoint.root, stored.note);
+    const proof = await consistencyProof(this.#store, at, latest.size);
+    return {
+      checkpoint: signed,
+      consistency: { size1: at, size2: latest.size, proof: proof.map(toBase64), latest },
+    };
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LedgerError('LEDGER_CLOSED', 'internal', 'the ledger is closed');
+  }
+
+  async #prove(index: number, size: number, bytes: Uint8Array): Promise<ProvedEntry> {
+    const proof = await inclusionProof(this.#store, index, size);
+    return {
+      index,
+      entry: decodeStoredEntry(bytes, index),
+      leafHash: toBase64(leafHash(bytes)),
+      proof: proof.map(toBase64),
+    };
+  }
+
+  /** The entry at `index` with its inclusion proof. */
+  async entry(index: number, options: ReadOptions = {}): Promise<EntryResult> {
+    const context = await this.#context(options.at);
+    const size = context.checkpoint.size;
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new LedgerError(
+        'ENTRY_NOT_FOUND',
+        'input',
+        `no entry ${index}: the log ${options.at === undefined ? 'has' : `had at size ${size}`} ${size} entries`,
+      );
+    }
+    const [bytes] = await this.#store.readEntries(index, index + 1);
+    return { ...context, entry: await this.#prove(index, size, bytes as Uint8Array) };
+  }
+
+  /** Raw canonical bytes of entries [from, to) (no proofs; for tiles and exports). */
+  async entryBytes(from: number, to: number): Promise<Uint8Array[]> {
+    this.#checkOpen();
+    const size = this.#state.checkpoint.size;
+    if (from < 0 || to > size || from > to) {
+      throw new LedgerError(
+        'SIZE_OUT_OF_RANGE',
+        'input',
+        `range [${from}, ${to}) is outside [0, ${size})`,
+      );
+    }
+    return this.#store.readEntries(from, to);
+  }
+
+  async #lookup(key: string, options: ReadOptions): Promise<LookupResult> {
+    const context = await this.#context(options.at);
+    const size = context.checkpoint.size;
+    const indexes = await this.#store.lookup(keyId(key), size);
+    const entries: ProvedEntry[] = [];
+    for (const index of indexes) {
+      const [bytes] = await this.#store.readEntries(index, index + 1);
+      const proved = await this.#prove(index, size, bytes as Uint8Array);
+      // Key ids are 53-bit hashes: keep only true matches.
+      if (entryKeys(proved.entry).includes(key)) entries.push(proved);
+    }
+    return { ...context, entries };
+  }
+
+  /** Entries whose statement names the digest (`sha256:<hex>`), oldest first, with proofs. */
+  bySubject(digest: string, options: ReadOptions = {}): Promise<LookupResult> {
+    return this.#lookup(subjectKey(digest), options);
+  }
+
+  /** Entries whose predicate's CI context names the job. */
+  byJob(job: JobRef, options: ReadOptions = {}): Promise<LookupResult> {
+    return this.#lookup(jobKey(job), options);
+  }
+
+  /** Entries appended by the identity. */
+  byIdentity(name: string, options: ReadOptions = {}): Promise<LookupResult> {
+    return this.#lookup(identityKey(name), options);
+  }
+
+  /** The signed checkpoint of exactly `size` entries. */
+  async checkpointAt(size: number): Promise<SignedCheckpoint> {
+    return (await this.#context(size)).checkpoint;
+  }
+
+  /** RFC 9162 consistency proof between two sizes (default: to the newest checkpoint). */
+  async consistency(size1: number, size2 = this.size): Promise<ConsistencyProof> {
+    this.#checkOpen();
+    const latest = this.size;
+    if (!(size1 >= 0 && size1 <= size2 && size2 <= latest) || !Number.isSafeInteger(size1)) {
+      throw new LedgerError(
+        'SIZE_OUT_OF_RANGE',
+        'input',
+        `a consistency proof needs 0 <= size1 <= size2 <= ${latest}; got ${size1}, ${size2}`,
+      );
+    }
+    const proof = await consistencyProof(this.#store, size1, size2);
+    return { size1, size2, proof: proof.map(toBase64) };
+  }
+
+  /** RFC 9162 inclusion proof of `index` in the tree of `size` (default: newest). */
+  async inclusion(index: number, size = this.size): Promise<string[]> {
+    this.#checkOpen();
+    if (!(index >= 0 && index < size && size <= this.size)) {
+      throw new LedgerError('SIZE_OUT_OF_RANGE', 'input', `no leaf ${index} in a tree of ${size}`);
+    }
+    return (await inclusionProof(this.#store, index, size)).map(toBase64);
+  }
+
+  /** Rebuilds the lookup index from the log. Returns the number of rows written. */
+  async reindex(): Promise<{ entries: number; rows: number }> {
+    this.#checkWritable();
+    return this.#sequencer.exclusive(async () => {
+      const size = this.size;
+      const store = this.#store;
+      async function* rows(): AsyncGenerator<LookupRow[]> {
+        const CHUNK = 8192;
+        for (let from = 0; from < size; from += CHUNK) {
+          const to = Math.min(size, from + CHUNK);
+          const entries = await store.readEntries(from, to);
+          yield entries.flatMap((bytes, i) => {
+            const index = from + i;
+            return [...new Set(entryKeys(decodeStoredEntry(bytes, index)).map(keyId))].map((k) => ({
+              keyId: k,
+              index,
+            }));
+          });
+        }
+      }
+      const count = await store.rebuildLookups(rows());
+      return { entries: size, rows: count };
+    });
+  }
+
+  /** Full verification of the store (see verify-store.ts), between commits. */
+  async verify(): Promise<VerifyReport> {
+    this.#checkOpen();
+    return this.#sequencer.exclusive(() =>
+      verifyLedgerStore(this.#store, { origin: this.origin, verifier: this.#verifier }),
+    );
+  }
+
+  /** The underlying store (for backup and the service). */
+  get store(): LedgerStore {
+    return this.#store;
+  }
+
+  /** Commits what was submitted, then closes the store; appends after this call are refused. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.flush();
+    this.#closed = true;
+    await this.#store.close();
+  }
+}
+
+function needSigner(signer: NoteSigner | undefined): NoteSigner {
+  if (!signer) throw new LedgerError('KEY_INVALID', 'forbidden', 'the ledger is open read-only');
+  return signer;
+}

@@ -1,0 +1,35 @@
+/** The C2SP tlog-tiles read API: /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. */
+import { authorizeRead } from './access.ts';
+import type { RequestContext } from './context.ts';
+import { sendBytes } from './http-io.ts';
+import { readTile } from './tiles.ts';
+
+export async function getTlogCheckpoint(ctx: RequestContext): Promise<void> {
+  await authorizeRead(ctx);
+  const cp = await ctx.parts.backend.latest();
+  // Mutable: the spec asks that it not be cached beyond a few seconds.
+  sendBytes(
+    ctx.res,
+    200,
+    cp.note,
+    { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'public, max-age=2' },
+    ctx.req.method === 'HEAD',
+  );
+}
+
+export async function getTile(ctx: RequestContext): Promise<void> {
+  await authorizeRead(ctx);
+  const tile = await readTile(ctx.parts.backend, ctx.url.pathname.slice(1));
+  sendBytes(
+    ctx.res,
+    200,
+    tile.body,
+    {
+      'content-type': 'application/octet-stream',
+      'cache-control': tile.immutable
+        ? 'public, max-age=31536000, immutable'
+        : 'public, max-age=60',
+    },
+    ctx.req.method === 'HEAD',
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Full offline verification of a store: everything derived is recomputed from the entries and
+ * compared with what is stored — every entry is canonical and valid, every stored node (leaf
+ * hashes included) matches, every checkpoint's signature, origin and root hold at its size, the
+ * newest checkpoint covers the whole log, and the lookup rows are exactly those the entries
+ * imply. Stops at the FIRST inconsistency and names it.
+ */
+import { openCheckpoint, type Hash, type NoteVerifier } from '@notarize/tlog';
+import { FastCompactRange } from './compact-range.ts';
+import { LedgerError } from './errors.ts';
+import { equalBytes, leafHash, toBase64 } from './hashing.ts';
+import { entryKeys, keyId } from './index-keys.ts';
+import type { LedgerStore, LookupRow, StoredCheckpoint } from './store.ts';
+import { decodeStoredEntry } from './validate-entry.ts';
+
+export type VerifyProblemCode =
+  | 'ORIGIN_MISMATCH'
+  | 'STRUCTURE'
+  | 'ENTRY_INVALID'
+  | 'NODE_MISMATCH'
+  | 'CHECKPOINT_INVALID'
+  | 'CHECKPOINT_MISMATCH'
+  | 'CHECKPOINT_MISSING'
+  | 'LOOKUP_MISMATCH'
+  | 'READ_FAILED';
+
+export interface VerifyProblem {
+  code: VerifyProblemCode;
+  message: string;
+  /** The entry index or tree size concerned, when there is one. */
+  at?: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  origin: string;
+  size: number;
+  /** Base64 root recomputed from the entries. */
+  root: string;
+  checkpoints: number;
+  lookupRows: number;
+  problem?: VerifyProblem;
+}
+
+export interface VerifyOptions {
+  origin: string;
+  verifier: NoteVerifier;
+  /** Entries per read (default 16,384). */
+  chunk?: number;
+}
+
+class Found extends Error {
+  readonly problem: VerifyProblem;
+  constructor(problem: VerifyProblem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+}
+
+function fail(code: VerifyProblemCode, message: string, at?: number): never {
+  throw new Found({ code, message, ...(at === undefined ? {} : { at }) });
+}
+
+export async function verifyLedgerStore(
+  store: LedgerStore,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
+  const range = FastCompactRange.empty();
+  const report: VerifyReport = {
+    ok: false,
+    origin: options.origin,
+    size: 0,
+    root: toBase64(range.root()),
+    checkpoints: 0,
+    lookupRows: 0,
+  };
+  try {
+    await run(store, options, range, report);
+    report.ok = true;
+  } catch (error) {
+    if (error instanceof Found) report.problem = error.problem;
+    else if (error instanceof LedgerError && error.category === 'verification') {
+      report.problem = { code: 'STRUCTURE', message: error.message };
+    } else {
+      report.problem = { code: 'READ_FAILED', message: (error as Error).message };
+    }
+  }
+  report.root = toBase64(range.root());
+  return report;
+}
+
+async function run(
+  store: LedgerStore,
+  options: VerifyOptions,
+  range: FastCompactRange,
+  report: VerifyReport,
+): Promise<void> {
+  const meta = await store.readMeta();
+  if (!meta) fail('STRUCTURE', 'the store holds no ledger metadata');
+  if (meta.origin !== options.origin) {
+    fail('ORIGIN_MISMATCH', `the store's origin is "${meta.origin}", expected "${options.origin}"`);
+  }
+  const size = await store.size();
+  report.size = size;
+  const structural = await store.checkStructure(size);
+  if (structural) fail('STRUCTURE', structural);
+
+  const checkCheckpoint = (cp: StoredCheckpoint, root: Hash | undefined) => {
+    if (!root) fail('CHECKPOINT_MISMATCH', `checkpoint of size ${cp.size} is misplaced`, cp.size);
+    let opened;
+    try {
+      opened = openCheckpoint(cp.note, [options.verifier], options.origin).checkpoint;
+    } catch (error) {
+      fail(
+        'CHECKPOINT_INVALID',
+        `the checkpoint of size ${cp.size} does not verify: ${(error as Error).message}`,
+        cp.size,
+      );
+    }
+    if (opened.size !== cp.size) {
+      fail(
+        'CHECKPOINT_MISMATCH',
+        `the checkpoint stored for size ${cp.size} says size ${opened.size}`,
+        cp.size,
+      );
+    }
+    if (!equalBytes(opened.root, root)) {
+      fail(
+        'CHECKPOINT_MISMATCH',
+        `the signed root at size ${cp.size} differs from the root recomputed from the entries`,
+        cp.size,
+      );
+    }
+    report.checkpoints++;
+  };
+
+  const [first] = await store.listCheckpoints(-1, 1);
+  if (first?.size === 0) checkCheckpoint(first, range.root());
+  const chunk = options.chunk ?? 16384;
+  for (let from = 0; from < size; from += chunk) {
+    const to = Math.min(size, from + chunk);
+    const entries = await store.readEntries(from, to);
+    const checkpoints = (await store.listCheckpoints(from, chunk + 1)).filter((c) => c.size <= to);
+    const wanted = new Set(checkpoints.map((c) => c.size));
+    // Roots at the checkpointed sizes of this chunk; checked after the chunk's nodes and lookups,
+    // so a damaged entry is reported as itself rather than as the checkpoint it invalidates.
+    const roots = new Map<number, Hash>();
+    const byLevel = new Map<number, { first: number; hashes: Hash[] }>();
+    const expectedRows: LookupRow[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const index = from + i;
+      const bytes = entries[i] as Uint8Array;
+      let keys: number[];
+      try {
+        keys = [...new Set(entryKeys(decodeStoredEntry(bytes, index)).map(keyId))];
+      } catch (error) {
+        fail('ENTRY_INVALID', (error as Error).message, index);
+      }
+      for (const k of keys.sort((a, b) => a - b)) expectedRows.push({ keyId: k, index });
+      range.append(leafHash(bytes), (level, nodeIndex, hash) => {
+        let run = byLevel.get(level);
+        if (!run) byLevel.set(level, (run = { first: nodeIndex, hashes: [] }));
+        run.hashes.push(hash);
+      });
+      if (wanted.has(range.size)) roots.set(range.size, range.root());
+    }
+    for (const [level, { first, hashes }] of [...byLevel].sort((a, b) => a[0] - b[0])) {
+      const stored = await store.readLevel(level, first, first + hashes.length);
+      hashes.forEach((hash, i) => {
+        if (!equalBytes(hash, stored[i] as Hash)) {
+          const index = first + i;
+          fail(
+            'NODE_MISMATCH',
+            level === 0
+              ? `entry ${index}: the stored leaf hash differs from the hash of the entry`
+              : `the stored hash of node (level ${level}, index ${index}) differs from the recomputed one`,
+            level === 0 ? index : undefined,
+          );
+        }
+      });
+    }
+    const storedRows = await store.readLookups(from, to);
+    const n = Math.max(storedRows.length, expectedRows.length);
+    for (let i = 0; i < n; i++) {
+      const s = storedRows[i];
+      const e = expectedRows[i];
+      if (!s || !e || s.index !== e.index || s.keyId !== e.keyId) {
+        const at = Math.min(s?.index ?? Infinity, e?.index ?? Infinity);
+        fail(
+          'LOOKUP_MISMATCH',
+          `the lookup index disagrees with the log at entry ${at} ` +
+            `(${s ? `stored key ${s.keyId}` : 'no stored row'}, ${e ? `expected key ${e.keyId}` : 'no row expected'}); ` +
+            'run `notarize ledger reindex`',
+          at,
+        );
+      }
+    }
+    report.lookupRows += storedRows.length;
+    for (const cp of checkpoints) checkCheckpoint(cp, roots.get(cp.size));
+  }
+  const [beyond] = await store.listCheckpoints(size, 1);
+  if (beyond)
+    fail(
+      'CHECKPOINT_MISMATCH',
+      `a checkpoint of size ${beyond.size} is beyond the log`,
+      beyond.size,
+    );
+  const latest = await store.latestCheckpoint();
+  if (!latest || latest.size !== size) {
+    fail('CHECKPOINT_MISSING', `no checkpoint covers the whole log (size ${size})`, size);
+  }
+}

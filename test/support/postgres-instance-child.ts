@@ -1,0 +1,45 @@
+// Child process of the multi-instance tests: one engine instance (`Ledger` on a PostgresStore)
+// appending under load from several concurrent writers for `ms` milliseconds. Prints
+// `<index> <fixture number>` for each acknowledged entry and `fail <code>` for each rejected
+// append, then `done`. Fixture numbers are unique per instance (instance * 10^7 + n).
+import { Ledger, type LedgerError } from '@notarize/ledger';
+import { PostgresStore } from '../../packages/ledger/src/postgres/index.ts';
+import { makeEntry } from './ledger-fixtures.ts';
+
+const [url, dir, instanceText, msText] = process.argv.slice(2);
+const instance = Number(instanceText);
+// TEMPORARY until the engine reads the head consistently (ledger.ts loadState reads size and the
+// newest checkpoint apart, and another instance may commit in between): retry the open.
+async function open(): Promise<Ledger> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Ledger.open({
+        dir: dir as string,
+        store: await PostgresStore.open(url as string),
+      });
+    } catch (error) {
+      if ((error as LedgerError).code !== 'STORE_CORRUPT' || attempt >= 10) throw error;
+    }
+  }
+}
+const ledger = await open();
+process.stdout.write('ready\n');
+const until = Date.now() + Number(msText);
+let next = instance * 10_000_000;
+async function writer(w: number): Promise<void> {
+  while (Date.now() < until) {
+    const count = 1 + ((next + w) % 10);
+    const numbers = Array.from({ length: count }, () => next++);
+    try {
+      const receipts = await ledger.append(
+        numbers.map((n) => makeEntry(n, { jobId: String(n % 7) })),
+      );
+      process.stdout.write(receipts.map((r, i) => `${r.index} ${numbers[i]}\n`).join(''));
+    } catch (error) {
+      process.stdout.write(`fail ${(error as LedgerError).code ?? (error as Error).message}\n`);
+    }
+  }
+}
+await Promise.all(Array.from({ length: 6 }, (_, w) => writer(w)));
+await ledger.close();
+process.stdout.write('done\n');
