@@ -144,6 +144,21 @@ describe('the demo story', () => {
   });
 });
 
+describe('a story that goes differently', () => {
+  it('fails the steps whose outcome differs, and the demo as a whole', async () => {
+    // Without the QA rule the first gate already allows: that step, and only the steps whose
+    // expectations depend on it, must be reported as failed.
+    const lax = await runDemo({
+      policy: 'version: 1\nrequire:\n  - { status: trusted }\nblock:\n  - { status: untrusted }\n',
+    });
+    expect(lax.ok).toBe(false);
+    const failed = lax.steps.filter((s) => !s.ok);
+    expect(failed.map((s) => s.id)).toEqual(['gate-no-qa']);
+    expect(failed[0]).toMatchObject({ code: 0, problem: 'gate exited 0' });
+    expect(existsSync(lax.workspace)).toBe(false);
+  }, 60_000);
+});
+
 describe('npm run demo (scripts/demo.ts)', () => {
   it('prints the story and exits 0', async () => {
     const node = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');

@@ -9,10 +9,13 @@
  * - every command of the CLI reference exists (`--help` exits 0 with its usage);
  * - the "Try it" commands are the package's scripts.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { parsePolicy } from '@notarize/trust';
+import { canonicalBytes, parsePolicy, readAssertion, type LedgerEntry } from '@notarize/trust';
+import { leafHash, noteVerifierFromVkey, verifyTlogProof } from '@notarize/tlog';
 import { configFromDocument } from '../packages/ledger/src/service/config.ts';
 import { actionlint } from './support/actions-actionlint.ts';
 import {
@@ -307,6 +310,124 @@ describe('commands named in the README and the docs of issue 10', () => {
     const r = await notarizeCli([...command.split(' '), '--help'], { cwd: REPO_ROOT });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Usage: notarize ${command}[ |]`));
+  });
+});
+
+describe('the README session by hand', () => {
+  /** Shell words of a simple command line: spaces separate, '…' quotes, # starts a comment. */
+  function shellWords(line: string): string[] {
+    const words: string[] = [];
+    let word: string | undefined;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i] as string;
+      if (c === "'") {
+        const end = line.indexOf("'", i + 1);
+        word = (word ?? '') + line.slice(i + 1, end);
+        i = end;
+      } else if (c === ' ') {
+        if (word !== undefined) words.push(word);
+        word = undefined;
+      } else if (c === '#' && word === undefined) {
+        break;
+      } else {
+        word = (word ?? '') + c;
+      }
+    }
+    if (word !== undefined) words.push(word);
+    return words;
+  }
+
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'readme-session-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs line by line with the exit codes the comments promise', async () => {
+    const block = section(README, '### By hand, on an embedded ledger');
+    const lines = (fenced(block, 'sh')[0] ?? '').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    const seen: string[] = [];
+    for (const line of lines) {
+      const words = shellWords(line);
+      if (words[0] === 'echo') {
+        // echo "<text>" > <file>
+        const m = /^echo "([^"]*)" > (\S+)$/.exec(line.trim());
+        expect(m).not.toBeNull();
+        await writeFile(path.join(dir, m![2] as string), `${m![1] as string}\n`);
+        continue;
+      }
+      expect(words.slice(0, 2)).toEqual(['npx', 'notarize']);
+      const expected = Number(/# exit (\d+)/.exec(line)?.[1] ?? '0');
+      const r = await notarizeCli(words.slice(2), {
+        cwd: dir,
+        env: { NOTARIZE_STATE: path.join(dir, 'state.json') },
+      });
+      seen.push(`${words.slice(2, 4).join(' ')} -> ${r.code}`);
+      expect([line, r.code, r.stderr]).toEqual([line, expected, expect.any(String)]);
+      if (line.includes('first use pins')) expect(r.stderr).toMatch(/first use/);
+      if (line.includes('and why')) expect(r.stdout).toContain('CVE-2026-1234');
+    }
+    expect(seen).toContain('status app.txt -> 1');
+  });
+});
+
+describe('docs/formats.md examples', () => {
+  const formats = read('docs/formats.md');
+  const entryJson = fenced(section(formats, '## Entry'), 'json')[0] as string;
+  const tlogProof = fenced(section(formats, '## Receipt'), '').find((b) =>
+    b.startsWith('c2sp.org/tlog-proof@v1'),
+  ) as string;
+  const checkpoint = fenced(section(formats, '## Checkpoint'), '')[0] as string;
+  const vkey = /`(notarize\.local\/[0-9a-f]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+)`/.exec(formats)?.[1];
+
+  it('the receipt proves the entry in the checkpoint, signed by the vkey shown', () => {
+    expect(vkey).toBeDefined();
+    const entry = JSON.parse(entryJson) as unknown;
+    const leaf = leafHash(canonicalBytes(entry));
+    const origin = (vkey as string).split('+')[0] as string;
+    const verified = verifyTlogProof(
+      tlogProof,
+      leaf,
+      [noteVerifierFromVkey(vkey as string)],
+      origin,
+    );
+    expect(verified.index).toBe(1);
+    expect(tlogProof.endsWith(checkpoint)).toBe(true);
+    expect(verified.checkpoint.size).toBe(12);
+    // A changed entry does not verify (the check can fail).
+    const altered = leafHash(
+      canonicalBytes({ ...(entry as object), time: '2026-01-01T00:00:00Z' }),
+    );
+    expect(() =>
+      verifyTlogProof(tlogProof, altered, [noteVerifierFromVkey(vkey as string)], origin),
+    ).toThrow();
+  });
+
+  it('the entry is a valid assertion entry', () => {
+    const entry = JSON.parse(entryJson) as LedgerEntry;
+    expect(readAssertion(entry)).toMatchObject({
+      status: 'trusted',
+      reason: 'built by release pipeline',
+    });
+  });
+});
+
+describe('links in the README and the docs of issue 10', () => {
+  it.each([
+    'README.md',
+    'docs/architecture.md',
+    'docs/formats.md',
+    'docs/threat-model.md',
+    'docs/operations.md',
+  ])('%s links only to files that exist', (file) => {
+    const missing: string[] = [];
+    for (const m of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = (m[1] as string).split('#')[0] as string;
+      if (target === '' || /^[a-z]+:/.test(target)) continue;
+      if (!existsSync(path.resolve(REPO_ROOT, path.dirname(file), target))) missing.push(target);
+    }
+    expect(missing).toEqual([]);
   });
 });
 

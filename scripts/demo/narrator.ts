@@ -9,7 +9,8 @@ export interface Narrator {
   say(text: string): void;
   /** Preformatted text (a config file, a policy), shown indented as is. */
   block(text: string): void;
-  command(argv: readonly string[], output: string, env?: string): void;
+  /** A command as typed (with the environment it needs), its output and its exit code. */
+  command(argv: readonly string[], output: string, env?: string, code?: number): void;
   outcome(ok: boolean, text: string): void;
 }
 
@@ -53,11 +54,12 @@ export function textNarrator(write: (text: string) => void): Narrator {
     block(text) {
       write(`\n${text.trimEnd().replace(/^/gm, '    ')}\n`);
     },
-    command(argv, output, env) {
+    command(argv, output, env, code) {
       const prefix = env ? `${env} ` : '';
       write(`\n  $ ${prefix}notarize ${argv.map(shellWord).join(' ')}\n`);
       const body = output.trimEnd();
       if (body) write(`${body.replace(/^/gm, '    ')}\n`);
+      if (code !== undefined) write(`    (exit ${code})\n`);
     },
     outcome(ok, text) {
       write(`${wrap(text, ok ? '  ✔ ' : '  ✘ ', '    ')}\n`);

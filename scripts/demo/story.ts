@@ -17,7 +17,9 @@ import path from 'node:path';
 import { buildOldRelease, buildRelease, type BuiltArtifacts } from './artifacts.ts';
 import { cliRunner, jsonOf, type CliResult, type CliRunner } from './cli.ts';
 import { silentNarrator, type Narrator } from './narrator.ts';
+import { receiptsTable, type GateReport, type HistoryReport, type Receipt } from './reports.ts';
 import { startService, type RunningService } from './service.ts';
+import { expect, StepRecorder, type StepResult } from './steps.ts';
 import {
   githubJobEnv,
   LEDGER_CONFIG,
@@ -29,20 +31,7 @@ import {
   serviceConfig,
 } from './setup.ts';
 
-export interface StepResult {
-  /** Stable id the test refers to. */
-  id: string;
-  title: string;
-  /** What the step is expected to show, in words. */
-  expected: string;
-  ok: boolean;
-  /** The main command's exit code, when the step ran one. */
-  code?: number;
-  /** Facts the step observed (digests, reasons, sizes …), for the test to check. */
-  facts: Record<string, unknown>;
-  /** Why the step failed (an expectation not met, or an error). */
-  problem?: string;
-}
+export type { StepResult };
 
 export interface DemoResult {
   ok: boolean;
@@ -56,66 +45,22 @@ export interface DemoOptions {
   narrator?: Narrator;
   /** Keep the workspace for inspection instead of removing it. */
   keep?: boolean;
-}
-
-interface Receipt {
-  subject: string;
-  digest: string;
-  status: string;
-  index: number;
-  checkpoint: { size: number; root: string };
-}
-
-interface SubjectReport {
-  subject: string;
-  digest: string;
-  decision: 'allow' | 'block';
-  code: number;
-  reasons: string[];
-  identities: Record<string, string>;
-}
-
-interface GateReport {
-  decision: 'allow' | 'block';
-  code: number;
-  subjects: SubjectReport[];
-  checkpoint: { size: number; root: string };
-}
-
-interface HistoryReport {
-  events: { index: number; identity: string; kind: string; status?: string; reason?: string }[];
-  checkpoint: { size: number; root: string };
-}
-
-/** A failed expectation: the step is marked failed with this text, the story continues. */
-class Unexpected extends Error {
-  readonly code = 'DEMO_UNEXPECTED' as const;
-  readonly category = 'verification' as const;
-}
-
-function expect(condition: boolean, problem: string): void {
-  if (!condition) throw new Unexpected(problem);
-}
-
-const short = (digest: string) => `${digest.slice(0, 19)}…`;
-
-function receiptsTable(receipts: Receipt[]): string {
-  const rows = receipts.map(
-    (r) => `${r.subject.padEnd(22)} ${short(r.digest)}  ${r.status.padEnd(11)} index ${r.index}`,
-  );
-  const cp = receipts[0]?.checkpoint;
-  return `${rows.join('\n')}\nin the signed checkpoint of tree size ${cp?.size}, root ${cp?.root}`;
+  /**
+   * Another release policy than RELEASE_POLICY. Only for showing that the demo notices a story
+   * that goes differently (the steps' expectations are written for RELEASE_POLICY).
+   */
+  policy?: string;
 }
 
 /** Runs the story; resolves when every step ran (or one threw). Never rejects. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const say = options.narrator ?? silentNarrator;
   const started = Date.now();
-  const steps: StepResult[] = [];
+  const recorder = new StepRecorder(say);
+  const step = recorder.step.bind(recorder);
   const workspace = await mkdtemp(path.join(os.tmpdir(), 'notarize-demo-'));
   const ledgerDir = path.join(workspace, 'ledger');
   let service: RunningService | undefined;
-  let aborted = false;
 
   // Every party keeps its own verified-checkpoint state, as separate machines would.
   const baseEnv = (who: string): NodeJS.ProcessEnv => ({
@@ -128,35 +73,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     return run;
   };
 
-  /** Runs one step: records its outcome, narrates it; an exception other than Unexpected aborts. */
-  async function step(
-    id: string,
-    title: string,
-    expected: string,
-    body: (facts: Record<string, unknown>) => Promise<{ code?: number; said: string }>,
-  ): Promise<void> {
-    if (aborted) return;
-    const facts: Record<string, unknown> = {};
-    const result: StepResult = { id, title, expected, ok: false, facts };
-    steps.push(result);
-    try {
-      const { code, said } = await body(facts);
-      if (code !== undefined) result.code = code;
-      result.ok = true;
-      say.outcome(true, said);
-    } catch (error) {
-      result.problem = error instanceof Error ? error.message : String(error);
-      const fact = facts.code;
-      if (typeof fact === 'number') result.code = fact;
-      say.outcome(false, `expected: ${expected}\n${result.problem}`);
-      if (!(error instanceof Unexpected)) aborted = true;
-    }
-  }
-
   /** Runs a command, shows it and its human output; `env` names shown before the command. */
   async function show(run: CliRunner, argv: string[], shownEnv?: string): Promise<CliResult> {
     const r = await run(argv);
-    say.command(argv, `${r.stdout}${r.stderr}`, shownEnv);
+    say.command(argv, `${r.stdout}${r.stderr}`, shownEnv, r.code);
     return r;
   }
 
@@ -187,13 +107,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `acme/widgets ships release 2.0 as a tarball, a documentation site and a container image. ` +
         `Its pipeline notarizes what it builds in a ledger: here a directory (file:ledger), the ` +
         `embedded ledger, which needs no server. ${workspace} is the workspace.\n` +
-        `The ledger's config.yaml says who may assert what (roles), and release-policy.yml says ` +
-        `what the release gate requires:`,
+        `The ledger's config.yaml says who may assert what (roles):`,
     );
     await mkdir(ledgerDir, { recursive: true });
     await writeFile(path.join(ledgerDir, 'config.yaml'), LEDGER_CONFIG);
-    await writeFile(path.join(workspace, 'release-policy.yml'), RELEASE_POLICY);
-    say.block(RELEASE_POLICY);
+    say.block(LEDGER_CONFIG);
+    say.say('and release-policy.yml says what the release gate requires:');
+    const policy = options.policy ?? RELEASE_POLICY;
+    await writeFile(path.join(workspace, 'release-policy.yml'), policy);
+    say.block(policy);
 
     await step(
       'old-release',
@@ -211,6 +133,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           argv.slice(0, -1),
           receiptsTable(jsonOf<Receipt[]>(r)),
           GH_ENV.replace('2001', '1001'),
+          r.code,
         );
         facts.code = r.code;
         facts.pinnedOnFirstUse = /trusting the key it presents on first use/.test(r.stderr);
@@ -272,7 +195,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         ];
         const r = await pipeline(argv);
         const receipts = jsonOf<Receipt[]>(r);
-        say.command(argv.slice(0, -1), receiptsTable(receipts), GH_ENV);
+        say.command(argv.slice(0, -1), receiptsTable(receipts), GH_ENV, r.code);
         facts.code = r.code;
         facts.statuses = receipts.map((x) => x.status);
         facts.checkpointSizes = [...new Set(receipts.map((x) => x.checkpoint.size))];
@@ -390,7 +313,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const argv = ['trust', ...subjects, '--reason', 'QA passed: test plan TP-2.0', '--json'];
       const r = await remote('qa', tokens[QA])(argv);
       const receipts = jsonOf<Receipt[]>(r);
-      say.command(argv.slice(0, -1), receiptsTable(receipts), svcEnv(QA));
+      say.command(argv.slice(0, -1), receiptsTable(receipts), svcEnv(QA), r.code);
       facts.code = r.code;
       expect(r.code === 0, `trust exited ${r.code}: ${r.stderr}`);
       return { code: r.code, said: `recorded under ${QA} (role qa, auth apikey).` };
@@ -414,7 +337,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const a = artifacts as BuiltArtifacts;
       const argv = ['untrust', a.image, '--reason', 'CVE-2026-1234 in libwidget', '--json'];
       const r = await remote('scanner', tokens[SCANNER])(argv);
-      say.command(argv.slice(0, -1), receiptsTable(jsonOf<Receipt[]>(r)), svcEnv(SCANNER));
+      say.command(argv.slice(0, -1), receiptsTable(jsonOf<Receipt[]>(r)), svcEnv(SCANNER), r.code);
       facts.code = r.code;
       facts.index = jsonOf<Receipt[]>(r)[0]?.index;
       expect(r.code === 0, `untrust exited ${r.code}: ${r.stderr}`);
@@ -450,7 +373,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const a = artifacts as BuiltArtifacts;
       const argv = ['trust', a.image, '--reason', 'CVE-2026-1234: not reachable (VEX)', '--json'];
       const r = await remote('scanner', tokens[SCANNER])(argv);
-      say.command(argv.slice(0, -1), receiptsTable(jsonOf<Receipt[]>(r)), svcEnv(SCANNER));
+      say.command(argv.slice(0, -1), receiptsTable(jsonOf<Receipt[]>(r)), svcEnv(SCANNER), r.code);
       facts.code = r.code;
       expect(r.code === 0, `trust exited ${r.code}: ${r.stderr}`);
       return { code: 0, said: 'recorded.' };
@@ -472,7 +395,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const argv = ['eol', oldRelease, '--reason', 'superseded by 2.0', '--json'];
       const r = await remote('pm', tokens[PM])(argv);
       const receipts = jsonOf<Receipt[]>(r);
-      say.command(argv.slice(0, -1), receiptsTable(receipts), svcEnv(PM));
+      say.command(argv.slice(0, -1), receiptsTable(receipts), svcEnv(PM), r.code);
       facts.code = r.code;
       eolIndex = receipts[0]?.index ?? 0;
       facts.index = eolIndex;
@@ -615,24 +538,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
   } catch (error) {
     // Setup outside a step failed (e.g. the workspace): report it as a failed step.
-    steps.push({
-      id: 'setup',
-      title: 'Set up the workspace',
-      expected: 'no error',
-      ok: false,
-      facts: {},
-      problem: error instanceof Error ? error.message : String(error),
-    });
+    recorder.failOutside('setup', 'Set up the workspace', error);
   } finally {
     if (service) {
       await service.stop();
     }
     if (!options.keep) await rm(workspace, { recursive: true, force: true });
   }
-  return {
-    ok: steps.length > 0 && steps.every((s) => s.ok) && !aborted,
-    steps,
-    durationMs: Date.now() - started,
-    workspace,
-  };
+  return { ok: recorder.ok(), steps: recorder.steps, durationMs: Date.now() - started, workspace };
 }

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { ServiceError } from './errors.ts';
 
@@ -86,9 +86,21 @@ export class BlobStore {
     const target = this.pathOf(hex);
     if (await this.exists(hex)) {
       await rm(tmp, { force: true });
+      // A re-upload is an upload in flight: refresh the time so orphan collection (which only
+      // removes blobs older than a threshold) cannot delete it before its entry is appended.
+      const now = new Date();
+      await utimes(target, now, now);
       return { digest: `sha256:${hex}`, size, created: false };
     }
     await rename(tmp, target);
+    // The entry that references the blob is appended only after this returns: make the rename
+    // itself durable, or a crash could leave an acknowledged entry without its blob.
+    const dir = await open(path.dirname(target), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
     return { digest: `sha256:${hex}`, size, created: true };
   }
 
