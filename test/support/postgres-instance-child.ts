@@ -3,26 +3,12 @@
 // `<index> <fixture number>` for each acknowledged entry and `fail <code>` for each rejected
 // append, then `done`. Fixture numbers are unique per instance (instance * 10^7 + n).
 import { Ledger, type LedgerError } from '@notarize/ledger';
-import { PostgresStore } from '../../packages/ledger/src/postgres/index.ts';
 import { makeEntry } from './ledger-fixtures.ts';
 
 const [url, dir, instanceText, msText] = process.argv.slice(2);
 const instance = Number(instanceText);
-// TEMPORARY until the engine reads the head consistently (ledger.ts loadState reads size and the
-// newest checkpoint apart, and another instance may commit in between): retry the open.
-async function open(): Promise<Ledger> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await Ledger.open({
-        dir: dir as string,
-        store: await PostgresStore.open(url as string),
-      });
-    } catch (error) {
-      if ((error as LedgerError).code !== 'STORE_CORRUPT' || attempt >= 10) throw error;
-    }
-  }
-}
-const ledger = await open();
+// A postgres:// spec: the engine opens the store itself and follows the other instances.
+const ledger = await Ledger.open({ dir: dir as string, store: url as string });
 process.stdout.write('ready\n');
 const until = Date.now() + Number(msText);
 let next = instance * 10_000_000;

@@ -4,13 +4,8 @@
  * blob digest, the subjects, this job's CI context) is appended, all in one batch.
  */
 import type { CiContext } from '@notarize/ci';
-import type { CommandContext } from '@notarize/cli';
 import type { LedgerClient } from '@notarize/client';
-// TODO: import from '@notarize/cli' once its index exports the evidence operation.
-import {
-  addEvidence,
-  type EvidenceAddResult,
-} from '../../../packages/cli/src/operations/evidence.ts';
+import { addEvidence, type CommandContext, type EvidenceAddResult } from '@notarize/cli';
 
 /** One row of `notarize evidence add --json` (the receipt itself stays out of outputs). */
 export type EvidenceRow = Omit<EvidenceAddResult, 'receipt'>;

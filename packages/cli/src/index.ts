@@ -16,3 +16,4 @@ export {
 } from './ledger-access.ts';
 export { resolveSubjects, type SubjectFlags } from './subjects.ts';
 export { loadPolicy, loadSigningKey, loadPublicKeys, parseTreeSize, collectMeta } from './flags.ts';
+export { addEvidence, getEvidence, type EvidenceAddResult } from './operations/evidence.ts';

@@ -7,15 +7,19 @@
  * sections of the service config: roles, identities); without it the ledger is single-user and
  * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
  */
+import { canonicalize } from '@notarize/trust';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Ledger } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
-import type { AuthConfig } from '../../ledger/src/auth/config.ts';
-import { localPrincipal } from '../../ledger/src/auth/local.ts';
-import { authorize, BUILTIN_ROLES } from '../../ledger/src/auth/roles.ts';
-import { validateAuthConfig } from '../../ledger/src/auth/validate-config.ts';
+import {
+  authorize,
+  BUILTIN_ROLES,
+  localPrincipal,
+  validateAuthConfig,
+  type AuthConfig,
+} from '@notarize/ledger/auth';
 import {
   b64s,
   BlobStore,
@@ -26,8 +30,7 @@ import {
   prepareEntries,
   provedEntries,
   type BundleRequest,
-} from '../../ledger/src/service/index.ts';
-import { canonicalText } from './canonical.ts';
+} from '@notarize/ledger/service';
 import { LedgerClientError, verificationError } from './errors.ts';
 import { toReceipt } from './http-client.ts';
 import type {
@@ -244,7 +247,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
     }
     return wire.receipts.map((r, i) => {
       const verified = this.verifier.entry(tree, r);
-      if (!isAppendOf(requests[i]!, verified.entry, canonicalText)) {
+      if (!isAppendOf(requests[i]!, verified.entry, canonicalize)) {
         throw verificationError(
           'RECEIPT_MISMATCH',
           `entry ${r.index} as stored differs from the one appended`,

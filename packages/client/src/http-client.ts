@@ -2,9 +2,9 @@
  * LedgerClient for a ledger service (`http(s)://…`), API in packages/ledger/src/service/API.md.
  * Reads send `known=<trusted size>` so one answer carries everything needed to verify it.
  */
+import { canonicalize } from '@notarize/trust';
 import { randomUUID } from 'node:crypto';
 import { formatTlogProof, type Hash } from '@notarize/tlog';
-import { canonicalText } from './canonical.ts';
 import { LedgerClientError, verificationError } from './errors.ts';
 import type {
   AppendOptions,
@@ -156,7 +156,7 @@ export class HttpLedgerClient implements LedgerClient {
     };
     return wire.receipts.map((r, i) => {
       const verified = this.verifier.entry(tree, r);
-      if (!isAppendOf(requests[i]!, verified.entry, canonicalText)) {
+      if (!isAppendOf(requests[i]!, verified.entry, canonicalize)) {
         throw verificationError(
           'RECEIPT_MISMATCH',
           `the receipt for entry ${i + 1} (index ${r.index}) holds a different statement than the one sent`,

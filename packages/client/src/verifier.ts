@@ -9,6 +9,7 @@
  *   canonical bytes (never taken from the ledger).
  * Any failure is a 'verification' LedgerClientError that names what failed.
  */
+import { canonicalBytes } from '@notarize/trust';
 import { createHash } from 'node:crypto';
 import {
   openNote,
@@ -19,7 +20,6 @@ import {
   type NoteVerifier,
 } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
-import { canonicalUtf8 } from './canonical.ts';
 import { LedgerClientError, verificationError } from './errors.ts';
 import { fastNoteVerifier, rememberedNote, rememberNote } from './fast-note-verifier.ts';
 import type { ProvedTree, VerifiedCheckpoint, VerifiedEntry } from './ledger-client.ts';
@@ -237,7 +237,7 @@ export class LedgerVerifier {
   entry(tree: ProvedTree, wire: WireEntry): VerifiedEntry {
     let bytes: Uint8Array;
     try {
-      bytes = canonicalUtf8(wire.entry);
+      bytes = canonicalBytes(wire.entry);
     } catch {
       throw badResponse(`entry ${wire.index} is not canonicalizable JSON`);
     }

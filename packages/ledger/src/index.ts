@@ -21,6 +21,20 @@ export type {
   StoreMeta,
 } from './store.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.ts';
+export {
+  PostgresStore,
+  type PostgresStoreOptions,
+  isPostgresSpec,
+  parsePostgresSpec,
+  redact,
+  openStore,
+  parseStoreSpec,
+  copyLedgerStore,
+  type OpenStoreOptions,
+  type StoreSpec,
+  type CopyOptions,
+  type CopyReport,
+} from './postgres/index.ts';
 export { prepareEntry, checkEntry, type PreparedEntry } from './validate-entry.ts';
 export { parseCanonical, isCanonical, canonicalText } from './canonical.ts';
 export {
@@ -37,3 +51,12 @@ export { verifyNotRolledBack, checkLedgerExtends, type TrustedTreeHead } from '.
 export { loadLedgerKey, KEY_FILE, VKEY_FILE } from './signing-key.ts';
 export { backupLedger, restoreLedger, verifyLedgerDir } from './backup.ts';
 export { receiptToTlogProof } from './receipt.ts';
+export {
+  verifyEvidenceBlobs,
+  verifyEvidenceBlobsInDir,
+  blobPaths,
+  type BlobVerifyReport,
+  type BlobProblem,
+  type OrphanBlob,
+  type BlobVerifyOptions,
+} from './verify-blobs.ts';

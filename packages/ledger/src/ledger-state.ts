@@ -44,8 +44,14 @@ export async function loadState(
   origin: string,
   verifier: NoteVerifier,
 ): Promise<State> {
-  const size = await store.size();
-  const latest = await store.latestCheckpoint();
+  let size = await store.size();
+  let latest = await store.latestCheckpoint();
+  // A store shared by several instances (PostgreSQL) may take a commit between the two reads:
+  // read again before calling it corruption.
+  for (let tries = 0; latest && latest.size !== size && tries < 10; tries++) {
+    size = await store.size();
+    latest = await store.latestCheckpoint();
+  }
   if (!latest || latest.size !== size) {
     throw new LedgerError(
       'STORE_CORRUPT',

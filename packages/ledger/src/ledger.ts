@@ -22,6 +22,9 @@ import { consistencyProof, inclusionProof, nodeKey, proofFromMap, type NodeMap }
 import { Sequencer } from './sequencer.ts';
 import { loadLedgerKey } from './signing-key.ts';
 import { loadState, newOrigin, toSigned, type State } from './ledger-state.ts';
+import { isPostgresSpec } from './postgres/connection.ts';
+import { openStore, parseStoreSpec } from './postgres/open-store.ts';
+import type { HeadReservation } from './postgres/postgres-store.ts';
 import { lazyReceipt } from './receipt.ts';
 import { STORE_FORMAT } from './sqlite/schema.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
@@ -40,6 +43,8 @@ import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
 
 export const DB_FILE = 'ledger.db';
 const MAX_IDEMPOTENCY_KEY = 200;
+/** Re-sequencing attempts when another instance appended to a shared store first. */
+const MAX_CONFLICT_RETRIES = 20;
 
 export interface LedgerOptions {
   /** The ledger directory (created if missing unless `readOnly`). */
@@ -52,8 +57,17 @@ export interface LedgerOptions {
   maxBatch?: number;
   /** Group-commit window in ms (default 0: one event-loop turn). */
   batchWindowMs?: number;
-  /** Another store (e.g. PostgreSQL) instead of `<dir>/ledger.db`. */
-  store?: LedgerStore;
+  /**
+   * Another store instead of `<dir>/ledger.db`: a LedgerStore, or a spec (`postgres://…`,
+   * `file:<dir>`) opened by openStore (postgres/open-store.ts). `dir` still holds the key.
+   */
+  store?: LedgerStore | string;
+  /**
+   * For a store other instances append to as well (PostgreSQL): catch up with their appends every
+   * `followMs` ms, so `checkpoint()` and reads see them (default: 1000 for a `postgres://` spec,
+   * else 0 = never; `refresh()` catches up on demand).
+   */
+  followMs?: number;
 }
 
 export interface AppendOptions {
@@ -92,6 +106,7 @@ export class Ledger {
   #state: State;
   #closed = false;
   #closing = false;
+  #follow: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     dir: string,
@@ -112,6 +127,15 @@ export class Ledger {
       maxWeight: options.maxBatch ?? 16384,
       windowMs: options.batchWindowMs ?? 0,
     });
+    const followMs =
+      options.followMs ??
+      (typeof options.store === 'string' && isPostgresSpec(options.store) ? 1000 : 0);
+    if (followMs > 0) {
+      // A failed catch-up (database briefly away) is retried on the next tick; reads report
+      // their own errors.
+      this.#follow = setInterval(() => void this.refresh().catch(() => undefined), followMs);
+      this.#follow.unref();
+    }
   }
 
   /** Opens (creating if needed) the ledger in `options.dir`. */
@@ -122,7 +146,10 @@ export class Ledger {
     else if (!options.store && !existsSync(path.join(dir, DB_FILE))) {
       throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger (no ${DB_FILE})`);
     }
-    const store = options.store ?? SqliteStore.open({ path: path.join(dir, DB_FILE), readOnly });
+    const store =
+      typeof options.store === 'string'
+        ? await openStore(parseStoreSpec(options.store), { readOnly })
+        : (options.store ?? SqliteStore.open({ path: path.join(dir, DB_FILE), readOnly }));
     try {
       let meta = await store.readMeta();
       if (!meta && readOnly) {
@@ -217,13 +244,28 @@ export class Ledger {
   }
 
   async #commit(batch: AppendRequest[]): Promise<void> {
+    const head = this.#store as LedgerStore & Partial<HeadReservation>;
     try {
-      await this.#commitOnce(batch);
-    } catch (error) {
-      if (!(error instanceof LedgerError && error.code === 'STORE_CONFLICT')) throw error;
-      // Another process appended to the same store: catch up and sequence after it.
-      this.#state = await loadState(this.#store, this.origin, this.#verifier);
-      await this.#commitOnce(batch);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#commitOnce(batch);
+          return;
+        } catch (error) {
+          const conflict =
+            error instanceof LedgerError &&
+            error.code === 'STORE_CONFLICT' &&
+            error.category === 'conflict';
+          if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
+          // Another process appended to the same store (several instances on one PostgreSQL
+          // log): hold the head where the store can (so the retry cannot lose the race again),
+          // catch up and sequence after it.
+          await head.reserveHead?.();
+          this.#state = await loadState(this.#store, this.origin, this.#verifier);
+        }
+      }
+    } finally {
+      // No-op when the append used the reservation.
+      await head.releaseHead?.();
     }
   }
 
@@ -342,6 +384,21 @@ export class Ledger {
   }
 
   /** Waits until every append submitted so far has been committed (or failed). */
+  /**
+   * Catches up with entries other instances appended to a shared store (PostgreSQL); returns the
+   * newest checkpoint. Runs between commits.
+   */
+  async refresh(): Promise<SignedCheckpoint> {
+    this.#checkOpen();
+    return this.#sequencer.exclusive(async () => {
+      const latest = await this.#store.latestCheckpoint();
+      if (!this.#closed && latest && latest.size > this.#state.checkpoint.size) {
+        this.#state = await loadState(this.#store, this.origin, this.#verifier);
+      }
+      return this.#state.checkpoint;
+    });
+  }
+
   async flush(): Promise<void> {
     await this.#sequencer.exclusive(async () => undefined);
   }
@@ -519,6 +576,7 @@ export class Ledger {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearInterval(this.#follow);
     await this.flush();
     this.#closed = true;
     await this.#store.close();

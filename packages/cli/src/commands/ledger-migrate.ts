@@ -9,19 +9,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
+  copyLedgerStore,
   KEY_FILE,
   LedgerError,
   loadLedgerKey,
-  VKEY_FILE,
-  type LedgerStore,
-} from '@notarize/ledger';
-import {
-  copyLedgerStore,
   openStore,
   parseStoreSpec,
   redact,
+  VKEY_FILE,
+  type LedgerStore,
   type StoreSpec,
-} from '../../../ledger/src/postgres/index.ts';
+} from '@notarize/ledger';
 import type { CommandContext } from '../context.ts';
 
 interface MigrateOptions {

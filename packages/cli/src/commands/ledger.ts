@@ -8,9 +8,12 @@ import {
   backupLedger,
   Ledger,
   restoreLedger,
+  verifyEvidenceBlobsInDir,
   verifyLedgerDir,
+  type BlobVerifyReport,
   type VerifyReport,
 } from '@notarize/ledger';
+import { parseDuration } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { table } from '../output.ts';
@@ -28,6 +31,24 @@ function dataDir(ctx: CommandContext, options: DataOption): string {
   const env = ctx.env.NOTARIZE_LEDGER;
   const fromEnv = env?.startsWith('file:') ? env.slice('file:'.length) : undefined;
   return path.resolve(ctx.cwd, options.data ?? fromEnv ?? DEFAULT_LEDGER_DIR);
+}
+
+function printBlobReport(ctx: CommandContext, blobs: BlobVerifyReport): void {
+  const removed = blobs.orphans.filter((o) => o.removed).length;
+  ctx.output.print(
+    `evidence: ${blobs.evidenceEntries} entries, ${blobs.blobs} blobs (${blobs.bytes} bytes) ` +
+      `${blobs.ok ? 'verified' : 'FAILED'}; ${blobs.orphans.length} unreferenced blobs` +
+      (removed > 0 ? ` (${removed} removed)` : ''),
+  );
+  for (const p of blobs.problems) {
+    ctx.output.print(`FAILED ${p.code}: ${p.message} (entries ${p.entries.join(', ')})`);
+  }
+  if (!blobs.ok) {
+    ctx.output.notice(
+      'notarize: evidence blobs do not match the log: restore them from a verified backup.',
+    );
+    ctx.setExitCode(ExitCode.verification);
+  }
 }
 
 async function withLedger<T>(
@@ -110,11 +131,34 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       '--vkey <vkey>',
       'check the checkpoints against this pinned vkey instead of ledger.vkey',
     )
+    .option(
+      '--gc-blobs <age>',
+      'also delete evidence blobs no entry references, last modified longer ago than <age> (e.g. 24h)',
+    )
     .option('--json', 'print JSON')
-    .action(async (options: DataOption & { vkey?: string }) => {
+    .action(async (options: DataOption & { vkey?: string; gcBlobs?: string }) => {
       const dir = dataDir(ctx, options);
+      const olderThanMs =
+        options.gcBlobs !== undefined ? parseDuration(options.gcBlobs) : undefined;
       const report = await verifyLedgerDir(dir, options.vkey ? { vkey: options.vkey } : {});
-      printReport(ctx, report, options.json);
+      // Blobs are checked only against a log that verified: their references come from it.
+      const blobs = report.ok
+        ? await verifyEvidenceBlobsInDir(
+            dir,
+            olderThanMs !== undefined ? { removeOrphans: { olderThanMs } } : {},
+          )
+        : undefined;
+      if (options.json) {
+        ctx.output.json({
+          ...report,
+          ok: report.ok && (blobs?.ok ?? true),
+          ...(blobs ? { blobs } : {}),
+        });
+        if (!report.ok || (blobs && !blobs.ok)) ctx.setExitCode(ExitCode.verification);
+        return;
+      }
+      printReport(ctx, report, false);
+      if (blobs) printBlobReport(ctx, blobs);
     });
 
   ledger

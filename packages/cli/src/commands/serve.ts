@@ -6,7 +6,7 @@ import {
   readOnlyConfig,
   startLedgerService,
   type ServiceConfig,
-} from '../../../ledger/src/service/index.ts';
+} from '@notarize/ledger/service';
 import type { CommandContext } from '../context.ts';
 
 interface ServeOptions {

@@ -66,7 +66,13 @@ function noteRoot(note: string): Hash {
   return root;
 }
 
-export class PostgresStore implements LedgerStore {
+/** Optional store capability the engine uses when several instances share a log. */
+export interface HeadReservation {
+  reserveHead(): Promise<void>;
+  releaseHead(): Promise<void>;
+}
+
+export class PostgresStore implements LedgerStore, HeadReservation {
   /** The URL without its password (messages, logs). */
   readonly location: string;
   readonly schema: string;
@@ -75,6 +81,8 @@ export class PostgresStore implements LedgerStore {
   /** Right-edge tiles as of log size `#tilesAt`; valid only while no other instance appended. */
   #tiles = new Map<number, Uint8Array>();
   #tilesAt = -1;
+  /** An open transaction holding the head row, for the next append (reserveHead). */
+  #reserved: pg.PoolClient | undefined;
   #closed = false;
 
   private constructor(options: PostgresStoreOptions) {
@@ -135,15 +143,18 @@ export class PostgresStore implements LedgerStore {
     begin = 'BEGIN',
   ): Promise<T> {
     if (this.#closed) throw new LedgerError('LEDGER_CLOSED', 'internal', 'the store is closed');
+    // An append after reserveHead() runs in the reserved transaction, which holds the head.
+    const reserved = what === 'appending' ? this.#reserved : undefined;
+    this.#reserved = reserved ? undefined : this.#reserved;
     let client: pg.PoolClient;
     try {
-      client = await this.#pool.connect();
+      client = reserved ?? (await this.#pool.connect());
     } catch (error) {
       throw storeError(this.location, what, error);
     }
     let broken: Error | undefined;
     try {
-      await client.query(begin);
+      if (!reserved) await client.query(begin);
       try {
         const result = await fn(client);
         await client.query('COMMIT');
@@ -158,6 +169,38 @@ export class PostgresStore implements LedgerStore {
       // A connection whose ROLLBACK failed is in an unknown state: drop it from the pool.
       client.release(broken);
     }
+  }
+
+  /**
+   * Locks the log head until this handle's next appendBatch (or releaseHead). The engine calls it
+   * after a STORE_CONFLICT, before catching up: other instances then cannot move the head between
+   * its reload and its retry, so a busy instance cannot starve it (optimistic retries alone can
+   * lose every race against instances that commit back to back).
+   */
+  async reserveHead(): Promise<void> {
+    if (this.#reserved) return;
+    if (this.#closed) throw new LedgerError('LEDGER_CLOSED', 'internal', 'the store is closed');
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.#pool.connect();
+      await client.query('BEGIN');
+      await client.query(`SELECT size FROM ${this.#s}.log_state WHERE id = 1 FOR UPDATE`);
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => undefined);
+      client?.release(true);
+      throw storeError(this.location, 'reserving the log head', error);
+    }
+    this.#reserved = client;
+  }
+
+  /** Gives up a reservation that no append used (e.g. the batch only replayed idempotent keys). */
+  async releaseHead(): Promise<void> {
+    const client = this.#reserved;
+    this.#reserved = undefined;
+    if (!client) return;
+    let broken: Error | undefined;
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    client.release(broken);
   }
 
   async readMeta(): Promise<StoreMeta | undefined> {
@@ -556,6 +599,7 @@ export class PostgresStore implements LedgerStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.releaseHead();
     this.#closed = true;
     await this.#pool.end();
   }

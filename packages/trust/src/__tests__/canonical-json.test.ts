@@ -122,3 +122,37 @@ describe('canonicalize (RFC 8785)', () => {
     }
   });
 });
+
+describe('canonicalize fast paths agree with the reference', () => {
+  const nested = (depth: number): unknown =>
+    depth === 0 ? { z: 1, a: 'x' } : { b: [nested(depth - 1)], a: depth };
+
+  it.each([
+    ['already ordered', { a: 1, b: [true, null, 'x'], c: { d: 1.5, e: -0 } }],
+    ['unordered members', { b: 1, a: { d: 2, c: 3 } }],
+    ['undefined members dropped', { b: undefined, a: 1 }],
+    ['deeper than the fast path', nested(80)],
+  ])('%s', (_name, value) => {
+    const text = canonicalize(value);
+    // Reference: sort keys recursively by UTF-16 code units, then JSON.stringify.
+    const sortDeep = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortDeep)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+                .map((k) => [k, sortDeep((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    expect(text).toBe(JSON.stringify(sortDeep(value)));
+  });
+
+  it('refuses arrays with holes and non-finite numbers on every path', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => canonicalize([1, , 2])).toThrow(/not JSON/);
+    expect(() => canonicalize({ a: 1, b: Number.NaN })).toThrow(/not a JSON number/);
+    expect(() => canonicalize({ b: 1, a: [Infinity] })).toThrow(/\$\.a\[0\]/);
+  });
+});
