@@ -5,11 +5,15 @@
  *   ledger directory; `out` as a file is one SQLite file that also carries the key pair in its
  *   `meta` table (`backup.skey`, `backup.vkey`). Either way the backup holds the signing key:
  *   protect it like the ledger itself.
- * - A restore verifies the copy completely before it replaces anything, and refuses to overwrite
- *   a ledger that holds entries unless forced.
+ * - A directory backup also copies the evidence blobs (`blobs/sha256/*`). Blobs are immutable
+ *   and stored before the entries that reference them, so copying them after the database
+ *   snapshot captures every blob the snapshot references. A single-file backup holds the log and
+ *   the key only: copy `blobs/` separately, or back up to a directory.
+ * - A restore verifies the copy completely (the log, and the blobs a directory backup carries)
+ *   before it replaces anything, and refuses to overwrite a ledger that holds entries unless forced.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import { noteVerifierFromVkey } from '@notarize/tlog';
@@ -17,6 +21,7 @@ import { LedgerError } from './errors.ts';
 import { DB_FILE, type Ledger } from './ledger.ts';
 import { KEY_FILE, loadLedgerKey, VKEY_FILE } from './signing-key.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { blobPaths, verifyEvidenceBlobsInDir } from './verify-blobs.ts';
 import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -44,6 +49,24 @@ export interface BackupResult {
   out: string;
   form: 'directory' | 'file';
   size: number;
+  /** Evidence blobs copied (directory backups), or left out (file backups: copy them yourself). */
+  blobs: { copied: number; omitted: number };
+}
+
+async function blobCount(dataDir: string): Promise<number> {
+  try {
+    return (await readdir(blobPaths(dataDir).dir)).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Copies `from`'s evidence blobs into `to` (content-addressed: an existing file is the same blob). */
+async function copyBlobs(from: string, to: string): Promise<number> {
+  const count = await blobCount(from);
+  if (count === 0) return 0;
+  await cp(blobPaths(from).dir, blobPaths(to).dir, { recursive: true, force: false });
+  return count;
 }
 
 /** Writes an online, consistent backup of an open ledger to `out` (a directory or a file). */
@@ -95,7 +118,15 @@ export async function backupLedger(ledger: Ledger, out: string): Promise<BackupR
     if (error instanceof LedgerError) throw error;
     throw failed(`backup to ${out} failed: ${(error as Error).message}`, error);
   }
-  return { out: target, form: asDir ? 'directory' : 'file', size };
+  let blobs = { copied: 0, omitted: 0 };
+  try {
+    blobs = asDir
+      ? { copied: await copyBlobs(ledger.dir, target), omitted: 0 }
+      : { copied: 0, omitted: await blobCount(ledger.dir) };
+  } catch (error) {
+    throw failed(`copying evidence blobs to ${out} failed: ${(error as Error).message}`, error);
+  }
+  return { out: target, form: asDir ? 'directory' : 'file', size, blobs };
 }
 
 export interface VerifyDirOptions {
@@ -225,10 +256,23 @@ export async function restoreLedger(options: RestoreOptions): Promise<VerifyRepo
         `the backup does not verify, nothing was restored: ${report.problem?.message}`,
       );
     }
+    const blobsCopied = fromDir ? await copyBlobs(from, stage) : 0;
+    if (blobsCopied > 0) {
+      const blobs = await verifyEvidenceBlobsInDir(stage);
+      if (!blobs.ok) {
+        throw new LedgerError(
+          'VERIFY_FAILED',
+          'verification',
+          `the backup's evidence blobs do not verify, nothing was restored: ${blobs.problems[0]?.message}`,
+        );
+      }
+    }
     for (const f of LEDGER_FILES) await rm(path.join(dir, f), { force: true });
     for (const f of [DB_FILE, KEY_FILE, VKEY_FILE]) {
       await rename(path.join(stage, f), path.join(dir, f));
     }
+    // Blobs merge into what the directory holds: identical names are identical bytes.
+    if (blobsCopied > 0) await copyBlobs(stage, dir);
     return report;
   } finally {
     await rm(stage, { recursive: true, force: true });

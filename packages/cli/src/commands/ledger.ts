@@ -17,6 +17,7 @@ import { parseDuration } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { table } from '../output.ts';
+import { registerLedgerMigrate } from './ledger-migrate.ts';
 
 export const DEFAULT_LEDGER_DIR = '.notarize';
 const DATA_HELP = 'ledger directory (default: file: NOTARIZE_LEDGER, else .notarize)';
@@ -33,14 +34,15 @@ function dataDir(ctx: CommandContext, options: DataOption): string {
   return path.resolve(ctx.cwd, options.data ?? fromEnv ?? DEFAULT_LEDGER_DIR);
 }
 
-function printBlobReport(ctx: CommandContext, blobs: BlobVerifyReport): void {
+function printBlobReport(ctx: CommandContext, blobs: BlobVerifyReport, json?: boolean): void {
   const removed = blobs.orphans.filter((o) => o.removed).length;
-  ctx.output.print(
-    `evidence: ${blobs.evidenceEntries} entries, ${blobs.blobs} blobs (${blobs.bytes} bytes) ` +
-      `${blobs.ok ? 'verified' : 'FAILED'}; ${blobs.orphans.length} unreferenced blobs` +
-      (removed > 0 ? ` (${removed} removed)` : ''),
-  );
-  for (const p of blobs.problems) {
+  if (!json)
+    ctx.output.print(
+      `evidence: ${blobs.evidenceEntries} entries, ${blobs.blobs} blobs (${blobs.bytes} bytes) ` +
+        `${blobs.ok ? 'verified' : 'FAILED'}; ${blobs.orphans.length} unreferenced blobs` +
+        (removed > 0 ? ` (${removed} removed)` : ''),
+    );
+  for (const p of json ? [] : blobs.problems) {
     ctx.output.print(`FAILED ${p.code}: ${p.message} (entries ${p.entries.join(', ')})`);
   }
   if (!blobs.ok) {
@@ -64,9 +66,10 @@ async function withLedger<T>(
   }
 }
 
+/** Human report (unless `json`: the caller printed the JSON) and the failure notice and exit code. */
 function printReport(ctx: CommandContext, report: VerifyReport, json: boolean | undefined): void {
   if (json) {
-    ctx.output.json(report);
+    // Printed by the caller, together with the blob report.
   } else if (report.ok) {
     ctx.output.print(
       `ok: ${report.size} entries, ${report.checkpoints} checkpoints and ${report.lookupRows} ` +
@@ -88,6 +91,7 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
   const ledger = program
     .command('ledger')
     .description('Administer an embedded ledger directory (file: ledger)');
+  registerLedgerMigrate(ledger, ctx);
 
   ledger
     .command('info')
@@ -135,31 +139,36 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       '--gc-blobs <age>',
       'also delete evidence blobs no entry references, last modified longer ago than <age> (e.g. 24h)',
     )
+    .option(
+      '--skip-blobs',
+      'check the log only, not the evidence blobs (e.g. blobs kept elsewhere)',
+    )
     .option('--json', 'print JSON')
-    .action(async (options: DataOption & { vkey?: string; gcBlobs?: string }) => {
-      const dir = dataDir(ctx, options);
-      const olderThanMs =
-        options.gcBlobs !== undefined ? parseDuration(options.gcBlobs) : undefined;
-      const report = await verifyLedgerDir(dir, options.vkey ? { vkey: options.vkey } : {});
-      // Blobs are checked only against a log that verified: their references come from it.
-      const blobs = report.ok
-        ? await verifyEvidenceBlobsInDir(
-            dir,
-            olderThanMs !== undefined ? { removeOrphans: { olderThanMs } } : {},
-          )
-        : undefined;
-      if (options.json) {
-        ctx.output.json({
-          ...report,
-          ok: report.ok && (blobs?.ok ?? true),
-          ...(blobs ? { blobs } : {}),
-        });
-        if (!report.ok || (blobs && !blobs.ok)) ctx.setExitCode(ExitCode.verification);
-        return;
-      }
-      printReport(ctx, report, false);
-      if (blobs) printBlobReport(ctx, blobs);
-    });
+    .action(
+      async (options: DataOption & { vkey?: string; gcBlobs?: string; skipBlobs?: boolean }) => {
+        const dir = dataDir(ctx, options);
+        const olderThanMs =
+          options.gcBlobs !== undefined ? parseDuration(options.gcBlobs) : undefined;
+        const report = await verifyLedgerDir(dir, options.vkey ? { vkey: options.vkey } : {});
+        // Blobs are checked only against a log that verified: their references come from it.
+        const blobs =
+          report.ok && !options.skipBlobs
+            ? await verifyEvidenceBlobsInDir(
+                dir,
+                olderThanMs !== undefined ? { removeOrphans: { olderThanMs } } : {},
+              )
+            : undefined;
+        if (options.json) {
+          ctx.output.json({
+            ...report,
+            ok: report.ok && (blobs?.ok ?? true),
+            ...(blobs ? { blobs } : {}),
+          });
+        }
+        printReport(ctx, report, options.json);
+        if (blobs) printBlobReport(ctx, blobs, options.json);
+      },
+    );
 
   ledger
     .command('backup')
@@ -172,7 +181,17 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       const out = path.resolve(ctx.cwd, options.out) + (/[\\/]$/.test(options.out) ? path.sep : '');
       const result = await withLedger(dir, true, (l) => backupLedger(l, out));
       if (options.json) ctx.output.json(result);
-      else ctx.output.print(`backed up ${result.size} entries to ${result.out} (${result.form})`);
+      else {
+        ctx.output.print(
+          `backed up ${result.size} entries and ${result.blobs.copied} evidence blobs to ${result.out} (${result.form})`,
+        );
+      }
+      if (result.blobs.omitted > 0) {
+        ctx.output.notice(
+          `notarize: a single-file backup holds the log and key only: ${result.blobs.omitted} evidence blobs ` +
+            'in blobs/ were not copied; back up to a directory (--out DIR/) to include them.',
+        );
+      }
     });
 
   ledger

@@ -52,7 +52,10 @@ export async function startLedgerService(
   options: { logger?: Logger; configDir?: string } = {},
 ): Promise<StartedService> {
   const readOnly = !config.writable;
-  if (readOnly && !(await exists(path.join(config.dataDir, DB_FILE)))) {
+  // With a PostgreSQL store the data directory still holds the signing key (every instance of one
+  // ledger needs the same ledger.key) and the blobs; the log lives in the database.
+  const store = config.store ? { store: config.store } : {};
+  if (readOnly && !config.store && !(await exists(path.join(config.dataDir, DB_FILE)))) {
     // A new, empty ledger (and its key) so that there is something to serve and pin.
     await (
       await Ledger.open({
@@ -65,6 +68,7 @@ export async function startLedgerService(
     Ledger.open({
       dir: config.dataDir,
       ...(config.origin ? { origin: config.origin } : {}),
+      ...store,
       readOnly,
     });
   const ledger = await open();
