@@ -118,7 +118,7 @@ export async function backupLedger(ledger: Ledger, out: string): Promise<BackupR
     if (error instanceof LedgerError) throw error;
     throw failed(`backup to ${out} failed: ${(error as Error).message}`, error);
   }
-  let blobs = { copied: 0, omitted: 0 };
+  let blobs: BackupResult['blobs'];
   try {
     blobs = asDir
       ? { copied: await copyBlobs(ledger.dir, target), omitted: 0 }
