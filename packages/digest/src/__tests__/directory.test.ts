@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { digestSubject } from '../digest.ts';
 import { manifestLine } from '../directory.ts';
-import { expectDigestError, pipelineDigest, runAsNobody, sh, tempDir } from './helpers.ts';
+import { expectDigestError, pipelineDigest, runUnprivileged, sh, tempDir } from './helpers.ts';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -187,14 +187,12 @@ describe('directory digests', () => {
     });
   });
 
-  it('unreadable files and directories are DIGEST_PERMISSION_DENIED (run as nobody)', async () => {
+  it('unreadable files and directories are DIGEST_PERMISSION_DENIED (root without its permission override)', async () => {
     const dir = await tree({ 'ok.txt': 'x', 'locked/inner.txt': 'y', 'secret.txt': 'z' });
-    // Only our own temp tree is opened up; the system temp dir keeps its mode.
-    await sh(`chmod -R a+rX ${root}`);
-    await chmod(path.join(dir, 'secret.txt'), 0o600);
+    await chmod(path.join(dir, 'secret.txt'), 0o000);
     const entry = path.resolve('packages/digest/src/index.ts');
     const probe = (subject: string) =>
-      runAsNobody(
+      runUnprivileged(
         `const { digestSubject } = await import(${JSON.stringify(entry)});
          try { await digestSubject(${JSON.stringify(subject)}); console.log('{}'); }
          catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`,
@@ -204,7 +202,7 @@ describe('directory digests', () => {
     expect(file.code).toBe('DIGEST_PERMISSION_DENIED');
     expect(file.message).toContain('secret.txt');
     await chmod(path.join(dir, 'secret.txt'), 0o644);
-    await chmod(path.join(dir, 'locked'), 0o700);
+    await chmod(path.join(dir, 'locked'), 0o000);
     const sub = await probe('.');
     expect(sub.code).toBe('DIGEST_PERMISSION_DENIED');
     expect(sub.message).toContain('locked');

@@ -1,10 +1,10 @@
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { digestSubject } from '../digest.ts';
 import { fsError as mapFsError } from '../fs-errors.ts';
 import type { DigestError } from '../errors.ts';
 import { hashFile } from '../hash.ts';
-import { expectDigestError, runAsNobody, sh, sha256sum, tempDir } from './helpers.ts';
+import { expectDigestError, runUnprivileged, sh, sha256sum, tempDir } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -75,14 +75,12 @@ describe('file digests', () => {
     await expectDigestError(digestSubject(path.join(dir, 'loop-a')), 'DIGEST_SYMLINK_LOOP');
   });
 
-  it('fails with DIGEST_PERMISSION_DENIED for an unreadable file (run as nobody)', async () => {
+  it('fails with DIGEST_PERMISSION_DENIED for an unreadable file (root without its permission override)', async () => {
     const sub = path.join(dir, 'private');
     await mkdir(sub);
-    await chmod(sub, 0o755);
-    await chmod(dir, 0o755);
-    await writeFile(path.join(sub, 'secret'), 'x', { mode: 0o600 });
+    await writeFile(path.join(sub, 'secret'), 'x', { mode: 0o000 });
     const entry = path.resolve('packages/digest/src/index.ts');
-    const out = await runAsNobody(
+    const out = await runUnprivileged(
       `const { digestSubject } = await import(${JSON.stringify(entry)});
        try { await digestSubject('secret'); console.log('no error'); }
        catch (e) { console.log(JSON.stringify({ code: e.code, category: e.category })); }`,

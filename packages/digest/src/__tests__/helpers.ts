@@ -51,27 +51,18 @@ export async function expectDigestError(
   return e;
 }
 
-export const NOBODY = 65534;
-
 /**
- * Runs `script` (TypeScript) with the repo's Node as the unprivileged user `nobody` (tests run as
- * root, for whom permission bits do not apply). Returns its stdout.
+ * Runs `script` (TypeScript) with the repo's Node as root *without* the capabilities that let root
+ * ignore permission bits (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): files the test makes mode 000
+ * are then unreadable, as they are to any user. Dropping capabilities rather than switching to
+ * `nobody` keeps the checkout (which may sit in a 0700 directory) readable.
  */
-export async function runAsNobody(script: string, cwd: string): Promise<string> {
+export async function runUnprivileged(script: string, cwd: string): Promise<string> {
   const node = path.resolve('node_modules/node/bin/node');
+  const drop = '-dac_override,-dac_read_search';
   const { stdout } = await pexecFile(
     'setpriv',
-    [
-      '--reuid',
-      String(NOBODY),
-      '--regid',
-      String(NOBODY),
-      '--clear-groups',
-      node,
-      '--input-type=module',
-      '-e',
-      script,
-    ],
+    [`--inh-caps=${drop}`, `--bounding-set=${drop}`, node, '--input-type=module', '-e', script],
     { cwd },
   );
   return stdout;
