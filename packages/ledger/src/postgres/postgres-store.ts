@@ -16,10 +16,11 @@ import { decodeBase64 } from '@notarize/tlog';
 import { corrupt, LedgerError } from '../errors.ts';
 import {
   HASH_SIZE,
+  nodesFromTiles,
   nodeSlot,
   TILE_BYTES,
   tileComplete,
-  tileId,
+  tileIdRange,
   tileOf,
   TILE_HEIGHT,
   TILE_WIDTH,
@@ -402,27 +403,23 @@ export class PostgresStore implements LedgerStore, HeadReservation {
 
   async readLevel(level: number, from: number, to: number): Promise<Hash[]> {
     if (to <= from) return [];
-    const tileLevel = Math.floor(level / TILE_HEIGHT);
-    const perTile = TILE_WIDTH >> (level - tileLevel * TILE_HEIGHT);
+    const { first, end } = tileIdRange(level, from, to);
     const rows = await this.#query(
       'reading nodes',
       `SELECT id, data FROM ${this.#s}.tiles WHERE id >= $1 AND id < $2`,
-      [
-        tileId(tileLevel, Math.floor(from / perTile)),
-        tileId(tileLevel, Math.floor((to - 1) / perTile)) + 1,
-      ],
+      [first, end],
     );
-    const byId = new Map(rows.map((r) => [num(r.id), r.data as Uint8Array]));
-    const out: Hash[] = [];
-    for (let index = from; index < to; index++) {
-      const slot = nodeSlot(level, index);
-      const tile = byId.get(slot.tileId);
-      if (!tile || tile.length !== TILE_BYTES) {
-        throw corrupt(`the tile holding node (${level}, ${index}) is missing or truncated`);
-      }
-      out.push(tile.subarray(slot.offset, slot.offset + HASH_SIZE));
+    const found = nodesFromTiles(
+      level,
+      from,
+      to,
+      new Map(rows.map((r) => [num(r.id), r.data as Uint8Array])),
+    );
+    if ('missing' in found) {
+      const { level: l, index } = found.missing;
+      throw corrupt(`the tile holding node (${l}, ${index}) is missing or truncated`);
     }
-    return out;
+    return found.hashes;
   }
 
   /** The published head (log_state), i.e. the checkpoint of the newest committed batch. */

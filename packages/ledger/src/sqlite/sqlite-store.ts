@@ -18,10 +18,11 @@ import type {
 import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
 import {
   HASH_SIZE,
+  nodesFromTiles,
   nodeSlot,
   TILE_BYTES,
   tileComplete,
-  tileId,
+  tileIdRange,
   tileOf,
   TILE_HEIGHT,
   TILE_WIDTH,
@@ -307,26 +308,15 @@ export class SqliteStore implements LedgerStore {
 
   async readLevel(level: number, from: number, to: number): Promise<Hash[]> {
     return this.#run('reading nodes', () => {
-      const out: Hash[] = [];
-      if (to <= from) return out;
-      const tileLevel = Math.floor(level / TILE_HEIGHT);
-      const perTile = TILE_WIDTH >> (level - tileLevel * TILE_HEIGHT);
-      const firstTile = Math.floor(from / perTile);
-      const lastTile = Math.floor((to - 1) / perTile);
-      const rows = this.#stmts.tiles!.all(
-        tileId(tileLevel, firstTile),
-        tileId(tileLevel, lastTile) + 1,
-      ) as { id: number; data: Uint8Array }[];
-      const byId = new Map(rows.map((r) => [r.id, r.data]));
-      for (let index = from; index < to; index++) {
-        const slot = nodeSlot(level, index);
-        const tile = byId.get(slot.tileId);
-        if (!tile || tile.length !== TILE_BYTES) {
-          throw corrupt(`the tile holding node (${level}, ${index}) is missing or truncated`);
-        }
-        out.push(tile.subarray(slot.offset, slot.offset + HASH_SIZE));
+      if (to <= from) return [];
+      const { first, end } = tileIdRange(level, from, to);
+      const rows = this.#stmts.tiles!.all(first, end) as { id: number; data: Uint8Array }[];
+      const found = nodesFromTiles(level, from, to, new Map(rows.map((r) => [r.id, r.data])));
+      if ('missing' in found) {
+        const { level: l, index } = found.missing;
+        throw corrupt(`the tile holding node (${l}, ${index}) is missing or truncated`);
       }
-      return out;
+      return found.hashes;
     });
   }
 

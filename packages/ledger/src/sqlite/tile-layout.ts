@@ -43,3 +43,38 @@ export function tileComplete(id: number, size: number): boolean {
   const { tileLevel, tileIndex } = tileOf(id);
   return size >= (tileIndex + 1) * 2 ** (TILE_HEIGHT * (tileLevel + 1));
 }
+
+/** The tile ids [first, end) that hold the nodes [from, to) of one level (from < to). */
+export function tileIdRange(
+  level: number,
+  from: number,
+  to: number,
+): { first: number; end: number } {
+  const tileLevel = Math.floor(level / TILE_HEIGHT);
+  const perTile = TILE_WIDTH >> (level - tileLevel * TILE_HEIGHT);
+  return {
+    first: tileId(tileLevel, Math.floor(from / perTile)),
+    end: tileId(tileLevel, Math.floor((to - 1) / perTile)) + 1,
+  };
+}
+
+/**
+ * The node hashes [from, to) of one level, sliced out of the tiles read for `tileIdRange`.
+ * Returns the (level, index) of the first node whose tile is missing or truncated, if any, so
+ * each store can report corruption in its own terms.
+ */
+export function nodesFromTiles(
+  level: number,
+  from: number,
+  to: number,
+  tiles: ReadonlyMap<number, Uint8Array>,
+): { hashes: Uint8Array[] } | { missing: { level: number; index: number } } {
+  const hashes: Uint8Array[] = [];
+  for (let index = from; index < to; index++) {
+    const slot = nodeSlot(level, index);
+    const tile = tiles.get(slot.tileId);
+    if (!tile || tile.length !== TILE_BYTES) return { missing: { level, index } };
+    hashes.push(tile.subarray(slot.offset, slot.offset + HASH_SIZE));
+  }
+  return { hashes };
+}
