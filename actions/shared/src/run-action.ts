@@ -4,20 +4,7 @@
  * packages carry a stable `code` that is shown, so users can search the docs for it.
  */
 import * as core from '@actions/core';
-
-interface Categorized {
-  code: string;
-  category: string;
-  message: string;
-}
-
-function isCategorized(error: unknown): error is Categorized {
-  return (
-    error instanceof Error &&
-    typeof (error as Partial<Categorized>).code === 'string' &&
-    typeof (error as Partial<Categorized>).category === 'string'
-  );
-}
+import { isCategorized } from '@notarize/cli';
 
 const HINTS: Record<string, string> = {
   unavailable: 'The ledger or a host could not be reached; check the `ledger` input and retry.',

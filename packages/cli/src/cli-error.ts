@@ -17,13 +17,14 @@ export class CliError extends Error {
   }
 }
 
-interface CategorizedError {
+/** What every package's typed errors share (see docs/DEVELOPING.md, Errors). */
+export interface CategorizedError {
   code: string;
   category: ErrorCategory;
   message: string;
 }
 
-function isCategorized(error: unknown): error is CategorizedError {
+export function isCategorized(error: unknown): error is CategorizedError {
   return (
     error instanceof Error &&
     typeof (error as Partial<CategorizedError>).code === 'string' &&

@@ -127,21 +127,10 @@ export class HttpLedgerClient implements LedgerClient {
 
   async append(requests: readonly AppendRequest[], options?: AppendOptions): Promise<Receipt[]> {
     if (requests.length === 0) return [];
-    const known = await this.verifier.knownSize();
-    const key = options?.idempotencyKey ?? randomUUID();
-    const { value } = await this.transport.json({
-      method: 'POST',
-      path: `v1/entries?known=${known}`,
-      json: { entries: requests },
-      headers: { 'idempotency-key': key },
-      retryable: true,
-      signal: options?.signal,
-    });
-    const wire = parseAppendResponse(value);
-    const checkpoint = await this.verifyCheckpoint(
-      wire.checkpoint,
-      (value as { known?: { size: number; consistency: string[] } }).known,
-      known,
+    const { wire, checkpoint, tree } = await this.postAppend(
+      'v1/entries',
+      { entries: requests },
+      options,
     );
     if (wire.receipts.length !== requests.length) {
       throw verificationError(
@@ -149,11 +138,6 @@ export class HttpLedgerClient implements LedgerClient {
         `asked to append ${requests.length} entries, the ledger returned ${wire.receipts.length} receipts`,
       );
     }
-    const tree = {
-      size: checkpoint.size,
-      root: checkpoint.root,
-      rootBase64: checkpoint.rootBase64,
-    };
     return wire.receipts.map((r, i) => {
       const verified = this.verifier.entry(tree, r);
       if (!isAppendOf(requests[i]!, verified.entry, canonicalize)) {
@@ -166,12 +150,16 @@ export class HttpLedgerClient implements LedgerClient {
     });
   }
 
-  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+  /**
+   * POSTs a write (retry-safe through its idempotency key) and verifies the checkpoint it returns,
+   * including its consistency with what this client knew when it asked.
+   */
+  private async postAppend(path: string, json: unknown, options: AppendOptions | undefined) {
     const known = await this.verifier.knownSize();
     const { value } = await this.transport.json({
       method: 'POST',
-      path: `v1/revocations?known=${known}`,
-      json: { identity, reason },
+      path: `${path}?known=${known}`,
+      json,
       headers: { 'idempotency-key': options?.idempotencyKey ?? randomUUID() },
       retryable: true,
       signal: options?.signal,
@@ -187,6 +175,15 @@ export class HttpLedgerClient implements LedgerClient {
       root: checkpoint.root,
       rootBase64: checkpoint.rootBase64,
     };
+    return { wire, checkpoint, tree };
+  }
+
+  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+    const { wire, checkpoint, tree } = await this.postAppend(
+      'v1/revocations',
+      { identity, reason },
+      options,
+    );
     const [receipt] = wire.receipts;
     if (wire.receipts.length !== 1 || !receipt) {
       throw verificationError('RECEIPT_MISMATCH', 'a revocation must return exactly one receipt');

@@ -20,6 +20,7 @@ import { noteVerifierFromVkey } from '@notarize/tlog';
 import { LedgerError } from './errors.ts';
 import { DB_FILE, type Ledger } from './ledger.ts';
 import { KEY_FILE, loadLedgerKey, VKEY_FILE } from './signing-key.ts';
+import { openLedgerDirReadOnly } from './sqlite/open-ledger-dir.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { blobPaths, verifyEvidenceBlobsInDir } from './verify-blobs.ts';
 import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
@@ -139,19 +140,11 @@ export async function verifyLedgerDir(
   dir: string,
   options: VerifyDirOptions = {},
 ): Promise<VerifyReport> {
-  const dbPath = path.join(dir, DB_FILE);
-  if (!(await exists(dbPath))) {
-    throw new LedgerError(
-      'STORE_UNAVAILABLE',
-      'input',
-      `${dir} holds no ledger (${DB_FILE} is missing)`,
-    );
-  }
-  const store = SqliteStore.open({ path: dbPath, readOnly: true });
+  const store = openLedgerDirReadOnly(dir);
   try {
     const meta = await store.readMeta();
     if (!meta)
-      throw new LedgerError('STORE_CORRUPT', 'verification', `${dbPath} has no ledger metadata`);
+      throw new LedgerError('STORE_CORRUPT', 'verification', `${dir} has no ledger metadata`);
     const vkey = options.vkey ?? (await loadLedgerKey(dir, meta.origin, { create: false })).vkey;
     let verifier;
     try {

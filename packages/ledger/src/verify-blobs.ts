@@ -19,9 +19,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readEvidence } from '@notarize/trust';
-import { LedgerError } from './errors.ts';
-import { DB_FILE } from './ledger.ts';
-import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { openLedgerDirReadOnly } from './sqlite/open-ledger-dir.ts';
 import type { LedgerStore } from './store.ts';
 import { decodeStoredEntry } from './validate-entry.ts';
 
@@ -273,17 +271,7 @@ export async function verifyEvidenceBlobsInDir(
   dir: string,
   options: BlobVerifyOptions = {},
 ): Promise<BlobVerifyReport> {
-  const dbPath = path.join(dir, DB_FILE);
-  try {
-    await stat(dbPath);
-  } catch {
-    throw new LedgerError(
-      'STORE_UNAVAILABLE',
-      'input',
-      `${dir} holds no ledger (${DB_FILE} is missing)`,
-    );
-  }
-  const store = SqliteStore.open({ path: dbPath, readOnly: true });
+  const store = openLedgerDirReadOnly(dir);
   try {
     return await verifyEvidenceBlobs(store, dir, options);
   } finally {
