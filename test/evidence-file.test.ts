@@ -118,14 +118,15 @@ describe('evidence add', () => {
       digest: sha256(bytes),
       created: true,
     });
-    // One batch: consecutive indexes, one checkpoint that covers them all.
+    // One batch: consecutive indexes, one checkpoint that covers them all and ends with the map
+    // head the ledger appends after them.
     expect(rows.map((x) => x.index)).toEqual([
       rows[0]!.index,
       rows[0]!.index + 1,
       rows[0]!.index + 2,
     ]);
     expect(new Set(rows.map((x) => JSON.stringify(x.checkpoint))).size).toBe(1);
-    expect(rows[0]!.checkpoint.size).toBe(rows[2]!.index + 1);
+    expect(rows[0]!.checkpoint.size).toBe(rows[2]!.index + 2);
     expect(rows[0]!.job).toEqual({
       provider: 'github',
       project: 'acme/app',

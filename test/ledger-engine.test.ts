@@ -19,6 +19,18 @@ import { leafHash, nodeHash, toBase64 } from '../packages/ledger/src/hashing.ts'
 import { digestOf, makeEntry } from './support/ledger-fixtures.ts';
 import { b64, checkInclusion, tempDir } from './support/ledger-helpers.ts';
 
+/** Leaf hashes of the whole log, the map heads the ledger appends to every batch included. */
+async function logLeaves(ledger: Ledger): Promise<Hash[]> {
+  return (await ledger.entryBytes(0, ledger.size)).map((bytes) => tlogLeafHash(bytes));
+}
+
+/** Kinds of the log's entries [from, to). */
+async function kinds(ledger: Ledger, from: number, to: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push((await ledger.entry(i)).entry.entry.kind);
+  return out;
+}
+
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => {
   tmp = await tempDir();
@@ -83,21 +95,37 @@ describe('Ledger', () => {
     const receipts = await ledger.append(entries.slice(0, 20));
     const one = await ledger.append(entries[20]!);
     const rest = await ledger.append(entries.slice(21));
+    // Each batch is followed by the map head the ledger appends: 0..19 + head 20, 21 + head 22,
+    // 23..38 + head 39.
     expect(receipts.map((r) => r.index)).toEqual([...Array(20).keys()]);
-    expect(one.index).toBe(20);
+    expect(one.index).toBe(21);
+    expect(rest.map((r) => r.index)).toEqual(Array.from({ length: 16 }, (_, i) => 23 + i));
+    expect([receipts[0]!.size, one.size, rest[0]!.size]).toEqual([21, 23, 40]);
+    expect(ledger.size).toBe(40);
     for (const [i, r] of [...receipts, one, ...rest].entries()) {
-      expect(r.index).toBe(i);
       checkInclusion(ledger.vkey, r.checkpoint, entries[i]!, r.index, r.proof);
     }
-    const leaves = entries.map((e) => tlogLeafHash(encodeEntry(e)));
+    const leaves = await logLeaves(ledger);
+    // The log is exactly our entries, in order, with a map head closing each batch.
+    const heads = [20, 22, 39];
+    const ours = [...Array(40).keys()].filter((i) => !heads.includes(i));
+    for (const [i, index] of ours.entries()) {
+      expect(toBase64(leaves[index]!)).toBe(toBase64(tlogLeafHash(encodeEntry(entries[i]!))));
+    }
+    for (const index of heads) expect(await kinds(ledger, index, index + 1)).toEqual(['map-head']);
     // The C2SP tlog-proof form verifies with tlog's own verifier.
     const text = receiptToTlogProof(rest[3]!);
     expect(
-      verifyTlogProof(text, leaves[24]!, [noteVerifierFromVkey(ledger.vkey)], 'test.example/log'),
-    ).toMatchObject({ index: 24 });
+      verifyTlogProof(
+        text,
+        tlogLeafHash(encodeEntry(entries[24]!)),
+        [noteVerifierFromVkey(ledger.vkey)],
+        'test.example/log',
+      ),
+    ).toMatchObject({ index: 26 });
     expect(ledger.checkpoint().root).toBe(toBase64(rootFromLeafHashes(leaves)));
     // Every committed batch has its checkpoint, with the root of that prefix.
-    for (const size of [20, 21, 37]) {
+    for (const size of [21, 23, 40]) {
       const cp = await ledger.checkpointAt(size);
       expect(cp.root).toBe(toBase64(rootFromLeafHashes(leaves.slice(0, size))));
     }
@@ -106,7 +134,12 @@ describe('Ledger', () => {
     const again = await Ledger.open({ dir: tmp.dir });
     expect(again.checkpoint().root).toBe(toBase64(rootFromLeafHashes(leaves)));
     const more = await again.append(makeEntry(99));
+    expect(more.index).toBe(40);
     leaves.push(tlogLeafHash(encodeEntry(makeEntry(99))));
+    // ... and the map head that closes its batch.
+    expect(await kinds(again, 41, 42)).toEqual(['map-head']);
+    leaves.push(tlogLeafHash((await again.entryBytes(41, 42))[0]!));
+    expect(more.size).toBe(42);
     expect(more.root).toBe(toBase64(rootFromLeafHashes(leaves)));
     await again.close();
   });
@@ -131,13 +164,16 @@ describe('Ledger', () => {
     const digest = `sha256:${digestOf('shared')}`;
     await ledger.append([makeEntry(0, { subject: 'shared' }), makeEntry(1)]);
     const mid = ledger.size;
-    await ledger.append([
+    // Entries 0 and 1, then the batch's map head at 2.
+    expect(mid).toBe(3);
+    const second = await ledger.append([
       makeEntry(2, { subject: 'shared', identity: 'qa-bot', jobId: '42' }),
       makeEntry(3, { jobId: '42' }),
       makeEntry(4, { jobId: '43' }),
     ]);
+    expect(second.map((r) => r.index)).toEqual([3, 4, 5]);
     const now = await ledger.bySubject(digest);
-    expect(now.entries.map((e) => e.index)).toEqual([0, 2]);
+    expect(now.entries.map((e) => e.index)).toEqual([0, 3]);
     expect(now.consistency).toBeUndefined();
     for (const e of now.entries)
       checkInclusion(ledger.vkey, now.checkpoint.note, e.entry, e.index, e.proof);
@@ -162,9 +198,11 @@ describe('Ledger', () => {
     );
 
     const job = await ledger.byJob({ provider: 'github', project: 'acme/widgets', jobId: '42' });
-    expect(job.entries.map((e) => e.index)).toEqual([2, 3]);
-    expect((await ledger.byIdentity('qa-bot')).entries.map((e) => e.index)).toEqual([2]);
-    expect((await ledger.byIdentity('ci')).entries.map((e) => e.index)).toEqual([0, 1, 3, 4]);
+    expect(job.entries.map((e) => e.index)).toEqual([3, 4]);
+    expect((await ledger.byIdentity('qa-bot')).entries.map((e) => e.index)).toEqual([3]);
+    // Map heads (2 and 6) are the ledger's own entries and have no lookup keys.
+    expect((await ledger.byIdentity('ci')).entries.map((e) => e.index)).toEqual([0, 1, 4, 5]);
+    expect((await ledger.byIdentity(ledger.origin)).entries).toEqual([]);
     expect((await ledger.bySubject(`sha256:${digestOf('nothing')}`)).entries).toEqual([]);
 
     await expect(ledger.bySubject(digest, { at: 1 })).rejects.toMatchObject({
@@ -172,7 +210,7 @@ describe('Ledger', () => {
       category: 'input',
     });
     await expect(ledger.entry(0, { at: 99 })).rejects.toMatchObject({ code: 'SIZE_OUT_OF_RANGE' });
-    await expect(ledger.entry(2, { at: mid })).rejects.toMatchObject({ code: 'ENTRY_NOT_FOUND' });
+    await expect(ledger.entry(mid, { at: mid })).rejects.toMatchObject({ code: 'ENTRY_NOT_FOUND' });
     await ledger.close();
   });
 
@@ -180,8 +218,14 @@ describe('Ledger', () => {
     const ledger = await Ledger.open({ dir: tmp.dir });
     const entries = Array.from({ length: 70 }, (_, i) => makeEntry(i));
     for (let i = 0; i < 70; i += 7) await ledger.append(entries.slice(i, i + 7));
-    const leaves = entries.map((e) => tlogLeafHash(encodeEntry(e)));
-    for (let size = 1; size <= 70; size += 3) {
+    // Ten batches of 7 entries, each closed by a map head.
+    expect(ledger.size).toBe(80);
+    const leaves = await logLeaves(ledger);
+    for (const [i, e] of entries.entries()) {
+      const index = i + Math.floor(i / 7);
+      expect(toBase64(leaves[index]!)).toBe(toBase64(tlogLeafHash(encodeEntry(e))));
+    }
+    for (let size = 1; size <= 80; size += 3) {
       const root = rootFromLeafHashes(leaves.slice(0, size));
       for (let index = 0; index < size; index += 5) {
         const proof = await ledger.inclusion(index, size);
@@ -205,9 +249,11 @@ describe('Ledger', () => {
     const ledger = await Ledger.open({ dir: tmp.dir });
     const first = await ledger.append([makeEntry(1), makeEntry(2)], { idempotencyKey: 'req-1' });
     await ledger.append(makeEntry(3));
+    // 1, 2, map head; 3, map head.
+    expect(ledger.size).toBe(5);
     const replay = await ledger.append([makeEntry(1), makeEntry(2)], { idempotencyKey: 'req-1' });
     expect(replay.map((r) => r.index)).toEqual(first.map((r) => r.index));
-    expect(ledger.size).toBe(3);
+    expect(ledger.size).toBe(5);
     for (const r of replay)
       checkInclusion(ledger.vkey, r.checkpoint, makeEntry(r.index + 1), r.index, r.proof);
     // Concurrent duplicates in one batch append once.
@@ -216,12 +262,13 @@ describe('Ledger', () => {
       ledger.append(makeEntry(7), { idempotencyKey: 'req-2' }),
     ]);
     expect(a.index).toBe(b.index);
-    expect(ledger.size).toBe(4);
+    // One entry and its batch's map head.
+    expect(ledger.size).toBe(7);
     await expect(ledger.append(makeEntry(9), { idempotencyKey: 'req-1' })).rejects.toMatchObject({
       code: 'IDEMPOTENCY_CONFLICT',
       category: 'conflict',
     });
-    expect(ledger.size).toBe(4);
+    expect(ledger.size).toBe(7);
     await ledger.close();
   });
 
@@ -238,7 +285,8 @@ describe('Ledger', () => {
     const report = await damaged.verify();
     expect(report.ok).toBe(false);
     expect(report.problem?.code).toBe('LOOKUP_MISMATCH');
-    expect(await damaged.reindex()).toEqual({ entries: 50, rows: 150 });
+    // 51 log entries (50 and their map head); map rows: 50 subjects, 3 jobs, 1 identity.
+    expect(await damaged.reindex()).toEqual({ entries: 51, rows: 150, mapRows: 54 });
     expect((await damaged.verify()).ok).toBe(true);
     const job = await damaged.byJob({ provider: 'github', project: 'acme/widgets', jobId: '0' });
     expect(job.entries).toHaveLength(17);
@@ -249,11 +297,12 @@ describe('Ledger', () => {
     const a = await Ledger.open({ dir: tmp.dir });
     const b = await Ledger.open({ dir: tmp.dir });
     await a.append(makeEntry(0));
+    // After 0 and its map head (1).
     const rb = await b.append(makeEntry(1));
-    expect(rb.index).toBe(1);
+    expect(rb.index).toBe(2);
     const ra = await a.append(makeEntry(2));
-    expect(ra.index).toBe(2);
-    checkInclusion(a.vkey, ra.checkpoint, makeEntry(2), 2, ra.proof);
+    expect(ra.index).toBe(4);
+    checkInclusion(a.vkey, ra.checkpoint, makeEntry(2), 4, ra.proof);
     expect((await a.verify()).ok).toBe(true);
     await a.close();
     await b.close();
@@ -263,18 +312,21 @@ describe('Ledger', () => {
     const ledger = await Ledger.open({ dir: tmp.dir });
     await ledger.append([makeEntry(0), makeEntry(1)]);
     const seen = ledger.checkpoint();
+    expect(seen.size).toBe(3);
     await ledger.append(makeEntry(2));
-    await expect(checkLedgerExtends(ledger, seen)).resolves.toMatchObject({ size: 3 });
+    await expect(checkLedgerExtends(ledger, seen)).resolves.toMatchObject({ size: 5 });
     const newer = ledger.checkpoint();
     await ledger.close();
-    // Cut the store back to size 2 (a restored older copy looks the same).
+    // Cut the store back to size 3, the first batch and its map head (a restored older copy
+    // looks the same).
     const db = new DatabaseSync(path.join(tmp.dir, 'ledger.db'));
     db.exec(
-      'DELETE FROM entries WHERE idx >= 2; DELETE FROM checkpoints WHERE size > 2; DELETE FROM lookup WHERE idx >= 2',
+      'DELETE FROM entries WHERE idx >= 3; DELETE FROM checkpoints WHERE size > 3; ' +
+        'DELETE FROM lookup WHERE idx >= 3; DELETE FROM map_values WHERE ver >= 3',
     );
     db.close();
     const old = await Ledger.open({ dir: tmp.dir });
-    expect(old.size).toBe(2);
+    expect(old.size).toBe(3);
     const error = await checkLedgerExtends(old, newer).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LedgerError);
     expect(error).toMatchObject({ code: 'ROLLBACK_DETECTED', category: 'verification' });
@@ -335,11 +387,12 @@ describe('commit failures', () => {
     const results = await Promise.allSettled([1, 2, 3].map((n) => ledger.append(makeEntry(n))));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ category: 'unavailable' });
-    expect(ledger.size).toBe(1);
-    // maxBatch splits a burst into several commits, each with its own checkpoint.
+    // Entry 0 and its map head only.
+    expect(ledger.size).toBe(2);
+    // maxBatch splits a burst into several commits, each with its own checkpoint (and map head).
     const receipts = await Promise.all([4, 5, 6, 7, 8, 9].map((n) => ledger.append(makeEntry(n))));
-    expect(receipts.map((r) => r.index)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(new Set(receipts.map((r) => r.size))).toEqual(new Set([5, 7]));
+    expect(receipts.map((r) => r.index)).toEqual([2, 3, 4, 5, 7, 8]);
+    expect(new Set(receipts.map((r) => r.size))).toEqual(new Set([7, 10]));
     expect((await ledger.verify()).ok).toBe(true);
     await ledger.close();
   });

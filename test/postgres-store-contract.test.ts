@@ -128,6 +128,7 @@ class Builder {
       lookups,
       checkpoint: this.checkpoint(range.size, range.root()),
       idempotency,
+      mapValues: [],
     };
   }
 
@@ -311,9 +312,14 @@ describe.each(kinds)('LedgerStore contract: $name', (kind) => {
     );
     const flat = receipts.flat();
     expect(new Set(flat.map((r) => r.index)).size).toBe(100);
-    const r7 = flat.find((r) => r.index === 7)!;
-    const [bytes] = await ledger.entryBytes(7, 8);
-    checkInclusion(ledger.vkey, r7.checkpoint, bytes!, 7, r7.proof);
+    // Entry 0 and its map head, the 100 entries, and one map head per commit they were grouped in.
+    expect(early.size).toBe(2);
+    const commits = new Set(flat.map((r) => r.size)).size;
+    expect(ledger.size).toBe(2 + 100 + commits);
+    const r7 = flat[7]!;
+    const [bytes] = await ledger.entryBytes(r7.index, r7.index + 1);
+    expect(Buffer.from(bytes!).equals(Buffer.from(entryBytes(7, { subject: 'x2' })))).toBe(true);
+    checkInclusion(ledger.vkey, r7.checkpoint, bytes!, r7.index, r7.proof);
     checkInclusion(ledger.vkey, early.checkpoint, makeEntry(-1), 0, early.proof);
     const bySubject = await ledger.bySubject(
       `sha256:${(makeEntry(0, { subject: 'x3' }).statement.subject[0]!.digest as { sha256: string }).sha256}`,
@@ -323,8 +329,8 @@ describe.each(kinds)('LedgerStore contract: $name', (kind) => {
       checkInclusion(ledger.vkey, bySubject.checkpoint.note, e.entry, e.index, e.proof);
     }
     const asOf = await ledger.entry(0, { at: early.size });
-    expect(asOf.checkpoint.size).toBe(1);
-    expect(asOf.consistency?.size2).toBe(101);
+    expect(asOf.checkpoint.size).toBe(2);
+    expect(asOf.consistency?.size2).toBe(ledger.size);
     const head = ledger.checkpoint();
     await ledger.close();
 
@@ -333,7 +339,8 @@ describe.each(kinds)('LedgerStore contract: $name', (kind) => {
       expect(reopened.checkpoint()).toEqual(head);
       await reopened.append(makeEntry(1000));
       const report = await reopened.verify();
-      expect(report).toMatchObject({ ok: true, size: 102 });
+      // One more entry and its map head.
+      expect(report).toMatchObject({ ok: true, size: head.size + 2 });
     } finally {
       await reopened.close();
     }
@@ -348,18 +355,20 @@ describe.each(kinds)('LedgerStore contract: $name', (kind) => {
       for (let round = 0; round < 5; round++) {
         const ra = await a.append(makeEntry(round * 2));
         const rb = await b.append(makeEntry(round * 2 + 1));
-        expect(rb.index).toBe(ra.index + 1); // b caught up with a's append, then sequenced after it
+        // b caught up with a's append (and its map head), then sequenced after it
+        expect(rb.index).toBe(ra.index + 2);
+        expect(rb.index).toBe(round * 4 + 2);
       }
       if (kind.shared) {
         // Reads on either instance see the other's appends once it catches up.
         await b.append(makeEntry(100));
-        expect(a.size).toBe(9); // a last appended entry 8
-        expect((await a.refresh()).size).toBe(11);
-        const read = await a.entry(10);
-        checkInclusion(a.vkey, read.checkpoint.note, makeEntry(100), 10, read.entry.proof);
+        expect(a.size).toBe(18); // a last appended entry 16, then its map head 17
+        expect((await a.refresh()).size).toBe(22);
+        const read = await a.entry(20);
+        checkInclusion(a.vkey, read.checkpoint.note, makeEntry(100), 20, read.entry.proof);
       }
       const report = await b.verify();
-      expect(report).toMatchObject({ ok: true, size: kind.shared ? 11 : 10 });
+      expect(report).toMatchObject({ ok: true, size: kind.shared ? 22 : 20 });
     } finally {
       await a.close();
       await b.close();

@@ -90,9 +90,10 @@ describe('trust story through the CLI (file: ledger)', () => {
         checkpoint: { size: number; root: string };
       }[]
     >();
-    expect(receipt).toMatchObject({ subject: 'app.tar', status: 'trusted', index: 1 });
+    // Each committed batch ends with the ledger's map head: other.bin is 0, its map head 1.
+    expect(receipt).toMatchObject({ subject: 'app.tar', status: 'trusted', index: 2 });
     expect(receipt?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(receipt?.checkpoint.size).toBe(2);
+    expect(receipt?.checkpoint.size).toBe(4);
 
     // Only the pipeline so far: QA's approval is missing -> blocked, unknown (2).
     let g = await gate();

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeEntryBundle, entryBundlePath, TILE_WIDTH } from '@notarize/tlog';
+import { MapReplay } from '@notarize/ledger';
 import type { LedgerEntry } from '@notarize/trust';
 import { verificationError } from './errors.ts';
 import type { HttpLedgerClient } from './http-client.ts';
@@ -28,6 +29,8 @@ export interface AuditReport {
   entries: number;
   subjectsChecked: number;
   jobsChecked: number;
+  /** Map heads replayed and found correct. */
+  mapHeads: number;
 }
 
 const LEAF = Buffer.from([0]);
@@ -38,8 +41,10 @@ const sha = () => createHash('sha256');
 class RootBuilder {
   private readonly stack: { hash: Buffer; size: number }[] = [];
   count = 0;
-  add(entry: Uint8Array): void {
-    let hash = sha().update(LEAF).update(entry).digest();
+  /** Adds a leaf; returns its leaf hash. */
+  add(entry: Uint8Array): Buffer {
+    const leaf = sha().update(LEAF).update(entry).digest();
+    let hash = leaf;
     let size = 1;
     while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.size === size) {
       hash = sha().update(NODE).update(this.stack.pop()!.hash).update(hash).digest();
@@ -47,6 +52,7 @@ class RootBuilder {
     }
     this.stack.push({ hash, size });
     this.count++;
+    return leaf;
   }
   root(): Buffer {
     if (this.stack.length === 0) return sha().digest();
@@ -97,6 +103,9 @@ export async function auditLedger(
     { provider: string; project: string; jobId: string; indexes: number[] }
   >();
   const decoder = new TextDecoder();
+  // Every map head must carry the root the log itself gives; a wrong one is signed by the ledger.
+  const replay = new MapReplay(checkpoint.origin);
+  let mapHeads = 0;
   for (let tile = 0; tile * TILE_WIDTH < size; tile++) {
     const width = Math.min(TILE_WIDTH, size - tile * TILE_WIDTH);
     const bundle = await client.tile(entryBundlePath(tile, width), options.signal);
@@ -118,13 +127,24 @@ export async function auditLedger(
     }
     for (const bytes of entries) {
       const index = builder.count;
-      builder.add(bytes);
+      const leaf = builder.add(bytes);
       let entry: LedgerEntry;
       try {
         entry = JSON.parse(decoder.decode(bytes)) as LedgerEntry;
       } catch (error) {
         throw verificationError('BAD_RESPONSE', `entry ${index} is not JSON`, error);
       }
+      const replayed = replay.add(index, entry, leaf);
+      if (replayed && 'message' in replayed) {
+        throw verificationError(
+          'MAP_HEAD_INVALID',
+          `${replayed.message}. The ledger signed this lie: entry ${index} is in its log, ` +
+            `proved by its checkpoint of size ${size} (keep the checkpoint and the entry as evidence)`,
+        );
+      }
+      if (replayed) mapHeads++;
+      // Map heads are the ledger's own entries: no lookup lists them.
+      if (entry.kind === 'map-head') continue;
       for (const s of entry.statement?.subject ?? []) {
         const hex = s?.digest?.sha256;
         if (typeof hex !== 'string') continue;
@@ -179,5 +199,6 @@ export async function auditLedger(
     entries: builder.count,
     subjectsChecked: pickedSubjects.length,
     jobsChecked: pickedJobs.length,
+    mapHeads,
   };
 }

@@ -11,7 +11,7 @@ import { canonicalize } from '@notarize/trust';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { Ledger } from '@notarize/ledger';
+import { jobKey, Ledger, subjectKey } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
 import {
   authorize,
@@ -24,6 +24,7 @@ import {
   b64s,
   BlobStore,
   buildBundle,
+  buildStatusBundle,
   DEFAULT_LIMITS,
   EngineBackend,
   knownMember,
@@ -47,7 +48,14 @@ import type {
   VerifiedCheckpoint,
   VerifiedEntry,
   VerifiedLookup,
+  VerifiedStatuses,
 } from './ledger-client.ts';
+import {
+  verifyLookup,
+  verifyStatuses,
+  type CheckpointCheck,
+  type LookupSpec,
+} from './lookup-verify.ts';
 import { isAppendOf, isForJob, namesSubject } from './matchers.ts';
 import { resolveVkey } from './open.ts';
 import type { LedgerClientOptions } from './options.ts';
@@ -55,7 +63,6 @@ import type { StateStore } from './state.ts';
 import { DIGEST_RE, verifyingStream } from './verified-blob.ts';
 import { proofFromBase64, LedgerVerifier } from './verifier.ts';
 import type { WireBundle } from './wire.ts';
-import type { LedgerEntry } from '@notarize/trust';
 
 export const LEDGER_CONFIG_FILE = 'config.yaml';
 
@@ -263,13 +270,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
     return receipt!;
   }
 
-  private async lookup(
-    request: BundleRequest,
-    options: ReadOptions | undefined,
-    matches: (entry: LedgerEntry) => boolean,
-    what: string,
-  ): Promise<VerifiedLookup> {
-    const at = options?.at;
+  private checkAt(at: number | undefined): void {
     if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
       throw new LedgerClientError(
         'ARGUMENT_INVALID',
@@ -277,6 +278,18 @@ export class EmbeddedLedgerClient implements LedgerClient {
         `--at must be a tree size >= 1, got ${at}`,
       );
     }
+  }
+
+  private readonly checkCheckpoint: CheckpointCheck = (note, bundled, notBefore) =>
+    this.verifyCheckpoint(note, bundled, notBefore);
+
+  private async lookup(
+    request: BundleRequest,
+    options: ReadOptions | undefined,
+    spec: LookupSpec,
+  ): Promise<VerifiedLookup> {
+    const at = options?.at;
+    this.checkAt(at);
     let bundle: WireBundle;
     const known = await this.verifier.knownSize();
     try {
@@ -288,13 +301,37 @@ export class EmbeddedLedgerClient implements LedgerClient {
     } catch (error) {
       throw asClientError(error);
     }
-    const checkpoint = await this.verifyCheckpoint(bundle.checkpoint, bundle.known, known);
-    const tree = this.verifier.tree(checkpoint, bundle.tree, bundle.consistency, at);
-    return {
-      checkpoint,
-      tree,
-      entries: this.verifier.entries(tree, bundle.entries, matches, what),
-    };
+    return verifyLookup(this.verifier, this.checkCheckpoint, bundle, at, spec, known);
+  }
+
+  async statuses(digests: readonly string[], options?: ReadOptions): Promise<VerifiedStatuses> {
+    const at = options?.at;
+    this.checkAt(at);
+    const bad = digests.find((d) => !DIGEST_RE.test(d));
+    if (bad !== undefined) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        `"${bad}" is not a sha256:<hex> digest`,
+      );
+    }
+    const unique = [...new Set(digests)];
+    if (unique.length === 0) {
+      const cp = await this.checkpoint();
+      return { checkpoint: cp, tree: cp, subjects: [], revocations: [] };
+    }
+    const known = await this.verifier.knownSize();
+    let bundle: WireBundle;
+    try {
+      bundle = (await buildStatusBundle(this.backend, {
+        subjects: unique,
+        ...(at !== undefined ? { at } : {}),
+        known,
+      })) as WireBundle;
+    } catch (error) {
+      throw asClientError(error);
+    }
+    return verifyStatuses(this.verifier, this.checkCheckpoint, bundle, unique, at, known);
   }
 
   async entry(
@@ -315,8 +352,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
         },
       },
       options,
-      () => true,
-      `index ${index}`,
+      { matches: () => true, what: `index ${index}` },
     );
     const found = result.entries[0];
     if (!found || found.index !== index) {
@@ -336,10 +372,9 @@ export class EmbeddedLedgerClient implements LedgerClient {
       );
     }
     return this.lookup(
-      { select: (size) => this.backend.subjectIndexes(digest, size) },
+      { keys: [subjectKey(digest)], select: (size) => this.backend.subjectIndexes(digest, size) },
       options,
-      namesSubject(digest),
-      digest,
+      { matches: namesSubject(digest), what: digest, completeKey: subjectKey(digest) },
     );
   }
 
@@ -349,11 +384,15 @@ export class EmbeddedLedgerClient implements LedgerClient {
     jobId: string,
     options?: ReadOptions,
   ): Promise<VerifiedLookup> {
+    const key = jobKey({ provider, project, jobId });
     return this.lookup(
-      { select: (size) => this.backend.jobIndexes(provider, project, jobId, size) },
+      { keys: [key], select: (size) => this.backend.jobIndexes(provider, project, jobId, size) },
       options,
-      isForJob(provider, project, jobId),
-      `job ${provider}/${project}/${jobId}`,
+      {
+        matches: isForJob(provider, project, jobId),
+        what: `job ${provider}/${project}/${jobId}`,
+        completeKey: key,
+      },
     );
   }
 

@@ -34,6 +34,9 @@ export type LedgerClientErrorCode =
   | 'ENTRY_MISSING'
   | 'RECEIPT_MISMATCH'
   | 'BLOB_DIGEST_MISMATCH'
+  | 'MAP_HEAD_INVALID'
+  | 'MAP_PROOF_INVALID'
+  | 'INCOMPLETE_ANSWER'
   | 'INTERNAL';
 
 export type LedgerClientErrorCategory =

@@ -20,7 +20,17 @@ import type {
   VerifiedCheckpoint,
   VerifiedEntry,
   VerifiedLookup,
+  VerifiedStatuses,
 } from './ledger-client.ts';
+import { jobKey, subjectKey } from '@notarize/ledger';
+import { MAX_LOOKUP_SUBJECTS } from '@notarize/ledger/service';
+import {
+  mergeStatuses,
+  verifyLookup,
+  verifyStatuses,
+  type CheckpointCheck,
+  type LookupSpec,
+} from './lookup-verify.ts';
 import { isAppendOf, isForJob, namesSubject } from './matchers.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { DIGEST_RE, verifyingStream } from './verified-blob.ts';
@@ -31,9 +41,7 @@ import {
   parseBundle,
   parseConsistency,
   parseInfo,
-  type WireBundle,
 } from './wire.ts';
-import type { LedgerEntry } from '@notarize/trust';
 
 function checkAt(at: number | undefined): void {
   if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
@@ -200,8 +208,7 @@ export class HttpLedgerClient implements LedgerClient {
     path: string,
     query: Record<string, string>,
     options: ReadOptions | undefined,
-    matches: (entry: LedgerEntry) => boolean,
-    what: string,
+    spec: LookupSpec,
   ): Promise<VerifiedLookup> {
     checkAt(options?.at);
     const params = new URLSearchParams(query);
@@ -214,20 +221,52 @@ export class HttpLedgerClient implements LedgerClient {
       retryable: true,
       signal: options?.signal,
     });
-    return this.verifyBundle(parseBundle(value), options?.at, matches, what, known);
+    return verifyLookup(
+      this.verifier,
+      this.checkCheckpoint,
+      parseBundle(value),
+      options?.at,
+      spec,
+      known,
+    );
   }
 
-  private async verifyBundle(
-    bundle: WireBundle,
-    at: number | undefined,
-    matches: (entry: LedgerEntry) => boolean,
-    what: string,
-    notBefore: number,
-  ): Promise<VerifiedLookup> {
-    const checkpoint = await this.verifyCheckpoint(bundle.checkpoint, bundle.known, notBefore);
-    const tree = this.verifier.tree(checkpoint, bundle.tree, bundle.consistency, at);
-    const entries = this.verifier.entries(tree, bundle.entries, matches, what);
-    return { checkpoint, tree, entries };
+  private readonly checkCheckpoint: CheckpointCheck = (note, bundled, notBefore) =>
+    this.verifyCheckpoint(note, bundled, notBefore);
+
+  async statuses(digests: readonly string[], options?: ReadOptions): Promise<VerifiedStatuses> {
+    checkAt(options?.at);
+    digests.forEach(checkDigest);
+    const known = await this.verifier.knownSize();
+    const unique = [...new Set(digests)];
+    if (unique.length === 0) {
+      const cp = await this.checkpoint(options);
+      return { checkpoint: cp, tree: cp, subjects: [], revocations: [] };
+    }
+    let at = options?.at;
+    const parts: VerifiedStatuses[] = [];
+    // Larger sets go in parts, all proved in the tree of the first part's size.
+    for (let i = 0; i < unique.length; i += MAX_LOOKUP_SUBJECTS) {
+      const subjects = unique.slice(i, i + MAX_LOOKUP_SUBJECTS);
+      const { value } = await this.transport.json({
+        method: 'POST',
+        path: 'v1/lookup/status',
+        json: { subjects, known, ...(at !== undefined ? { at } : {}) },
+        retryable: true,
+        signal: options?.signal,
+      });
+      const part = await verifyStatuses(
+        this.verifier,
+        this.checkCheckpoint,
+        parseBundle(value),
+        subjects,
+        at,
+        known,
+      );
+      at ??= part.tree.size;
+      parts.push(part);
+    }
+    return mergeStatuses(parts);
   }
 
   async entry(
@@ -243,7 +282,10 @@ export class HttpLedgerClient implements LedgerClient {
     }
     let result: VerifiedLookup;
     try {
-      result = await this.lookup(`v1/entries/${index}`, {}, options, () => true, `index ${index}`);
+      result = await this.lookup(`v1/entries/${index}`, {}, options, {
+        matches: () => true,
+        what: `index ${index}`,
+      });
     } catch (error) {
       if (error instanceof LedgerClientError && error.code === 'NOT_FOUND') {
         // The ledger says there is no such entry: only believable if the verified tree is smaller.
@@ -270,7 +312,11 @@ export class HttpLedgerClient implements LedgerClient {
 
   subject(digest: string, options?: ReadOptions): Promise<VerifiedLookup> {
     checkDigest(digest);
-    return this.lookup(`v1/subjects/${digest}`, {}, options, namesSubject(digest), digest);
+    return this.lookup(`v1/subjects/${digest}`, {}, options, {
+      matches: namesSubject(digest),
+      what: digest,
+      completeKey: subjectKey(digest),
+    });
   }
 
   job(
@@ -279,13 +325,11 @@ export class HttpLedgerClient implements LedgerClient {
     jobId: string,
     options?: ReadOptions,
   ): Promise<VerifiedLookup> {
-    return this.lookup(
-      'v1/jobs',
-      { provider, project, job: jobId },
-      options,
-      isForJob(provider, project, jobId),
-      `job ${provider}/${project}/${jobId}`,
-    );
+    return this.lookup('v1/jobs', { provider, project, job: jobId }, options, {
+      matches: isForJob(provider, project, jobId),
+      what: `job ${provider}/${project}/${jobId}`,
+      completeKey: jobKey({ provider, project, jobId }),
+    });
   }
 
   async consistency(

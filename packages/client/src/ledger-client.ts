@@ -85,6 +85,16 @@ export interface VerifiedLookup {
   entries: VerifiedEntry[];
 }
 
+/** A status answer, proved complete by the ledger's lookup map. */
+export interface VerifiedStatuses {
+  checkpoint: VerifiedCheckpoint;
+  tree: ProvedTree;
+  /** Per asked digest (without repeats, in order): each identity's latest assertion on it. */
+  subjects: { digest: string; entries: VerifiedEntry[] }[];
+  /** The first revocation of every identity named in `subjects`, where there is one. */
+  revocations: VerifiedEntry[];
+}
+
 export interface LedgerInfo {
   /** `file:` or `http(s):` */
   transport: 'file' | 'http';
@@ -148,8 +158,17 @@ export interface LedgerClient {
   revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt>;
   /** The entry at `index`, verified. Throws NOT_FOUND (input) when index >= tree size. */
   entry(index: number, options?: ReadOptions): Promise<VerifiedLookup & { found: VerifiedEntry }>;
-  /** Every entry whose statement names `digest` (`sha256:<hex>`) as a subject, verified. */
+  /**
+   * Every entry whose statement names `digest` (`sha256:<hex>`) as a subject, verified and proved
+   * complete by the ledger's lookup map.
+   */
   subject(digest: string, options?: ReadOptions): Promise<VerifiedLookup>;
+  /**
+   * What status resolution needs for each digest, in one answer proved complete: every
+   * identity's latest assertion and those identities' revocations (O(identities), not
+   * O(assertions)). A hidden, added or altered entry is a 'verification' error.
+   */
+  statuses(digests: readonly string[], options?: ReadOptions): Promise<VerifiedStatuses>;
   /** Every entry recorded for CI job (provider, project, jobId), verified. */
   job(
     provider: string,

@@ -11,11 +11,22 @@ export interface WireEntry {
   proof: string[];
 }
 
+/** The lookup map's part of an answer; map-check.ts verifies it. */
+export interface WireMap {
+  head: WireEntry;
+  keys: string[];
+  /** Map values as JSON objects (null: no entry has the key); checked against the proof. */
+  values: (Record<string, unknown> | null)[];
+  /** Base64 batch proof. */
+  proof: string;
+}
+
 export interface WireBundle {
   checkpoint: string;
   tree: { size: number; root: string };
   consistency?: string[];
   known?: { size: number; consistency: string[] };
+  map?: WireMap;
   entries: WireEntry[];
 }
 
@@ -81,6 +92,19 @@ export function parseBundle(v: unknown): WireBundle {
     if (!isObject(k) || !isCount(k.size) || !isStringArray(k.consistency)) {
       throw badResponse('known is not {size, consistency}');
     }
+  }
+  if (v.map !== undefined) {
+    const m = v.map;
+    if (
+      !isObject(m) ||
+      !isStringArray(m.keys) ||
+      typeof m.proof !== 'string' ||
+      !Array.isArray(m.values) ||
+      !m.values.every((x) => x === null || isObject(x))
+    ) {
+      throw badResponse('map is not {head, keys, values, proof}');
+    }
+    checkEntry(m.head, 'map.head');
   }
   if (!Array.isArray(v.entries)) throw badResponse('entries is not a list');
   v.entries.forEach((e, i) => checkEntry(e, `entries[${i}]`));

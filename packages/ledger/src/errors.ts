@@ -19,7 +19,9 @@ export type LedgerErrorCode =
   | 'ROLLBACK_DETECTED'
   | 'VERIFY_FAILED'
   | 'BACKUP_FAILED'
-  | 'RESTORE_REFUSED';
+  | 'RESTORE_REFUSED'
+  | 'MAP_HEAD_MISSING'
+  | 'MAP_HEAD_MISMATCH';
 
 export type LedgerErrorCategory =
   'input' | 'unavailable' | 'verification' | 'conflict' | 'forbidden' | 'internal';

@@ -42,8 +42,9 @@ export function entryJob(entry: LedgerEntry): JobRef | undefined {
   return { provider, project, jobId };
 }
 
-/** Every lookup key of an entry, without repeats. */
+/** Every lookup key of an entry, without repeats. Map heads, the ledger's own, have none. */
 export function entryKeys(entry: LedgerEntry): string[] {
+  if (entry.kind === 'map-head') return [];
   const keys: string[] = [];
   for (const s of entry.statement.subject) {
     const hex = s.digest.sha256;

@@ -60,3 +60,5 @@ export {
   type OrphanBlob,
   type BlobVerifyOptions,
 } from './verify-blobs.ts';
+export { MapReplay, type MapHeadMismatch } from './map/map-replay.ts';
+export { LedgerMap } from './map/ledger-map.ts';

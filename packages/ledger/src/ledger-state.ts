@@ -6,10 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openCheckpoint, type Hash, type NoteVerifier } from '@notarize/tlog';
+import { readMapHead } from '@notarize/trust';
 import { FastCompactRange, peakIds } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { equalBytes, toBase64 } from './hashing.ts';
+import { LedgerMap } from './map/ledger-map.ts';
 import type { LedgerStore } from './store.ts';
+import { decodeStoredEntry } from './validate-entry.ts';
 import type { SignedCheckpoint } from './types.ts';
 
 export const DEFAULT_ORIGIN_PREFIX = 'notarize.local/';
@@ -18,6 +21,8 @@ export interface State {
   range: FastCompactRange;
   checkpoint: SignedCheckpoint;
   rootHash: Hash;
+  /** The lookup map as of the newest map head (version -1: the log has none yet). */
+  map: LedgerMap;
 }
 
 export function toSigned(origin: string, size: number, root: Hash, note: string): SignedCheckpoint {
@@ -38,11 +43,56 @@ export async function newOrigin(dir: string, requested: string | undefined): Pro
   return `${DEFAULT_ORIGIN_PREFIX}${randomBytes(8).toString('hex')}`;
 }
 
+/**
+ * The lookup map as of the log's last entry, checked against it: a log that has map heads ends
+ * with one (every batch does), and the stored values must give exactly its root. `previous` (the
+ * map before another instance appended) is caught up instead of reloaded.
+ */
+async function loadMap(
+  store: LedgerStore,
+  origin: string,
+  size: number,
+  previous: LedgerMap | undefined,
+): Promise<LedgerMap> {
+  if (size === 0) return LedgerMap.empty();
+  const [bytes] = await store.readEntries(size - 1, size);
+  const last = decodeStoredEntry(bytes as Uint8Array, size - 1);
+  if (last.kind !== 'map-head') {
+    // A log written before the map: the first writable open appends its first map head.
+    if (previous && previous.version >= 0) {
+      throw new LedgerError(
+        'STORE_CORRUPT',
+        'verification',
+        `the log's last entry (${size - 1}) is not a map head, but earlier batches had one`,
+      );
+    }
+    return LedgerMap.empty();
+  }
+  const head = readMapHead(last, origin);
+  let map: LedgerMap;
+  if (previous && previous.version >= 0 && previous.version < size - 1) {
+    await previous.follow(store, size - 1);
+    map = previous;
+  } else {
+    map = await LedgerMap.load(store, size - 1);
+  }
+  if (map.keys !== head.keys || !equalBytes(map.root(), head.root)) {
+    throw new LedgerError(
+      'STORE_CORRUPT',
+      'verification',
+      `the stored lookup map does not give the root of the map head at ${size - 1}: ` +
+        'its rows were altered or lost; run `notarize ledger verify`, then `notarize ledger reindex`',
+    );
+  }
+  return map;
+}
+
 /** Loads the append state and checks it against the newest signed checkpoint. */
 export async function loadState(
   store: LedgerStore,
   origin: string,
   verifier: NoteVerifier,
+  previousMap?: LedgerMap,
 ): Promise<State> {
   let size = await store.size();
   let latest = await store.latestCheckpoint();
@@ -80,5 +130,6 @@ export async function loadState(
       `the stored tree (size ${size}) does not match its signed checkpoint; run \`notarize ledger verify\``,
     );
   }
-  return { range, rootHash, checkpoint: toSigned(origin, size, rootHash, latest.note) };
+  const map = await loadMap(store, origin, size, previousMap);
+  return { range, rootHash, checkpoint: toSigned(origin, size, rootHash, latest.note), map };
 }

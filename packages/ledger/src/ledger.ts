@@ -25,10 +25,20 @@ import { loadState, newOrigin, toSigned, type State } from './ledger-state.ts';
 import { isPostgresSpec } from './postgres/connection.ts';
 import { openStore, parseStoreSpec } from './postgres/open-store.ts';
 import type { HeadReservation } from './postgres/postgres-store.ts';
+import { LedgerMap, type MapAnswer, type MapEntry, type PreparedMap } from './map/ledger-map.ts';
+import { MapReplay } from './map/map-replay.ts';
+import { appendMapHead, mapEntriesOf } from './map/map-batch.ts';
 import { lazyReceipt } from './receipt.ts';
 import { STORE_FORMAT } from './sqlite/schema.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
-import type { IdempotencyRecord, LedgerStore, LookupRow, NodeRecord } from './store.ts';
+import type {
+  AppendBatch,
+  IdempotencyRecord,
+  LedgerStore,
+  LookupRow,
+  MapValueRow,
+  NodeRecord,
+} from './store.ts';
 import type {
   ConsistencyProof,
   EntryResult,
@@ -107,6 +117,8 @@ export class Ledger {
   #closed = false;
   #closing = false;
   #follow: ReturnType<typeof setInterval> | undefined;
+  /** The map as of an older size, kept for repeated time-travel reads. */
+  #mapAt: LedgerMap | undefined;
 
   private constructor(
     dir: string,
@@ -181,7 +193,11 @@ export class Ledger {
         );
       }
       const state = await loadState(store, origin, key.verifier);
-      return new Ledger(dir, origin, store, key, state, options);
+      const ledger = new Ledger(dir, origin, store, key, state, options);
+      if (!readOnly && state.map.version < 0 && state.checkpoint.size > 0) {
+        await ledger.#migrateMap();
+      }
+      return ledger;
     } catch (error) {
       await store.close();
       throw error;
@@ -260,7 +276,7 @@ export class Ledger {
           // log): hold the head where the store can (so the retry cannot lose the race again),
           // catch up and sequence after it.
           await head.reserveHead?.();
-          this.#state = await loadState(this.#store, this.origin, this.#verifier);
+          this.#state = await loadState(this.#store, this.origin, this.#verifier, this.#state.map);
         }
       }
     } finally {
@@ -291,6 +307,7 @@ export class Ledger {
     const entries: Uint8Array[] = [];
     const leafHashes: Hash[] = [];
     const lookups: LookupRow[] = [];
+    const mapEntries: MapEntry[] = [];
     const idempotency: IdempotencyRecord[] = [];
     const batchKeys = new Map<string, IdempotencyRecord>();
     /** Per request: where its entries are (new or earlier), or the error it gets. */
@@ -321,6 +338,7 @@ export class Ledger {
         range.append(leaf, sink);
         entries.push(p.bytes);
         leafHashes.push(leaf);
+        mapEntries.push({ index, leafHash: leaf, info: p.info });
         for (const k of p.keyIds) lookups.push({ keyId: k, index });
       });
       if (request.key !== undefined && hash) {
@@ -333,22 +351,13 @@ export class Ledger {
 
     let next = state;
     if (entries.length > 0) {
-      const rootHash = range.root();
-      const note = signCheckpoint(
-        { origin: this.origin, size: range.size, root: rootHash, extensions: [] },
-        needSigner(this.#signer),
+      const prepared = state.map.prepare(mapEntries, range.size);
+      appendMapHead(this.origin, prepared, range, { entries, leafHashes }, sink);
+      next = await this.#write(
+        { start, entries, leafHashes, nodes, lookups, idempotency, mapValues: prepared.rows },
+        range,
+        prepared,
       );
-      await this.#store.appendBatch({
-        start,
-        entries,
-        leafHashes,
-        nodes,
-        lookups,
-        checkpoint: { size: range.size, note },
-        idempotency,
-      });
-      next = { range, rootHash, checkpoint: toSigned(this.origin, range.size, rootHash, note) };
-      this.#state = next;
     }
 
     const { checkpoint } = next;
@@ -383,6 +392,90 @@ export class Ledger {
     }
   }
 
+  /** Signs the checkpoint of `range`, stores the batch, and adopts the new state. */
+  async #write(
+    batch: Omit<AppendBatch, 'checkpoint'>,
+    range: FastCompactRange,
+    prepared: PreparedMap,
+  ): Promise<State> {
+    const rootHash = range.root();
+    const note = signCheckpoint(
+      { origin: this.origin, size: range.size, root: rootHash, extensions: [] },
+      needSigner(this.#signer),
+    );
+    await this.#store.appendBatch({ ...batch, checkpoint: { size: range.size, note } });
+    prepared.adopt();
+    const next: State = {
+      range,
+      rootHash,
+      checkpoint: toSigned(this.origin, range.size, rootHash, note),
+      map: this.#state.map,
+    };
+    this.#state = next;
+    return next;
+  }
+
+  /**
+   * A log written before the lookup map: builds the map from every entry and appends the first
+   * map head, so reads from now on can be proved complete. Runs once, on a writable open.
+   */
+  async #migrateMap(): Promise<void> {
+    await this.#sequencer.exclusive(async () => {
+      const state = this.#state;
+      const size = state.checkpoint.size;
+      const mapEntries = await mapEntriesOf(this.#store, size);
+      const range = state.range.clone();
+      const nodes: NodeRecord[] = [];
+      const sink = (level: number, index: number, hash: Hash) => {
+        nodes.push({ level, index, hash });
+      };
+      const prepared = state.map.prepare(mapEntries, size);
+      const batch = { entries: [] as Uint8Array[], leafHashes: [] as Hash[] };
+      appendMapHead(this.origin, prepared, range, batch, sink);
+      await this.#write(
+        { start: size, ...batch, nodes, lookups: [], idempotency: [], mapValues: prepared.rows },
+        range,
+        prepared,
+      );
+    });
+  }
+
+  /**
+   * The lookup map's answer for `lookupKeys` as of the tree of `size` entries (default: the
+   * newest): a batch proof against the root in the map head that is the tree's last entry, and
+   * each key's value. Sizes that do not end with a map head cannot be answered completely.
+   */
+  async mapAnswer(
+    lookupKeys: readonly string[],
+    size = this.size,
+  ): Promise<MapAnswer & { head: number }> {
+    this.#checkOpen();
+    const state = this.#state;
+    if (size === state.checkpoint.size && state.map.version === size - 1) {
+      return { ...state.map.answer(lookupKeys), head: size - 1 };
+    }
+    if (!Number.isSafeInteger(size) || size < 1 || size > state.checkpoint.size) {
+      throw new LedgerError(
+        'SIZE_OUT_OF_RANGE',
+        'input',
+        `size ${size} is not between 1 and the log's size ${state.checkpoint.size}`,
+      );
+    }
+    const [bytes] = await this.#store.readEntries(size - 1, size);
+    if (decodeStoredEntry(bytes as Uint8Array, size - 1).kind !== 'map-head') {
+      throw new LedgerError(
+        'MAP_HEAD_MISSING',
+        'input',
+        `the tree of size ${size} does not end with a map head, so no answer as of it can be ` +
+          'proved complete: read as of a size that a receipt or checkpoint reported' +
+          (state.map.version < 0 ? ' (this ledger has no map yet: open it writable once)' : ''),
+      );
+    }
+    if (this.#mapAt?.version !== size - 1)
+      this.#mapAt = await LedgerMap.load(this.#store, size - 1);
+    return { ...this.#mapAt.answer(lookupKeys), head: size - 1 };
+  }
+
   /** Waits until every append submitted so far has been committed (or failed). */
   /**
    * Catches up with entries other instances appended to a shared store (PostgreSQL); returns the
@@ -393,7 +486,7 @@ export class Ledger {
     return this.#sequencer.exclusive(async () => {
       const latest = await this.#store.latestCheckpoint();
       if (!this.#closed && latest && latest.size > this.#state.checkpoint.size) {
-        this.#state = await loadState(this.#store, this.origin, this.#verifier);
+        this.#state = await loadState(this.#store, this.origin, this.#verifier, this.#state.map);
       }
       return this.#state.checkpoint;
     });
@@ -534,12 +627,17 @@ export class Ledger {
     return (await inclusionProof(this.#store, index, size)).map(toBase64);
   }
 
-  /** Rebuilds the lookup index from the log. Returns the number of rows written. */
-  async reindex(): Promise<{ entries: number; rows: number }> {
+  /**
+   * Rebuilds the lookup index and the lookup-map rows from the log. Returns the number of lookup
+   * rows written. A map head that the log contradicts cannot be repaired: that is an error.
+   */
+  async reindex(): Promise<{ entries: number; rows: number; mapRows: number }> {
     this.#checkWritable();
     return this.#sequencer.exclusive(async () => {
       const size = this.size;
       const store = this.#store;
+      const replay = new MapReplay(this.origin);
+      const mapRows: MapValueRow[] = [];
       async function* rows(): AsyncGenerator<LookupRow[]> {
         const CHUNK = 8192;
         for (let from = 0; from < size; from += CHUNK) {
@@ -547,15 +645,20 @@ export class Ledger {
           const entries = await store.readEntries(from, to);
           yield entries.flatMap((bytes, i) => {
             const index = from + i;
-            return [...new Set(entryKeys(decodeStoredEntry(bytes, index)).map(keyId))].map((k) => ({
-              keyId: k,
-              index,
-            }));
+            const entry = decodeStoredEntry(bytes, index);
+            const replayed = replay.add(index, entry, leafHash(bytes));
+            if (replayed && 'message' in replayed) {
+              throw new LedgerError('MAP_HEAD_MISMATCH', 'verification', replayed.message);
+            }
+            if (replayed) mapRows.push(...replayed.rows);
+            return [...new Set(entryKeys(entry).map(keyId))].map((k) => ({ keyId: k, index }));
           });
         }
       }
       const count = await store.rebuildLookups(rows());
-      return { entries: size, rows: count };
+      await store.rebuildMap(mapRows);
+      this.#state = { ...this.#state, map: replay.map };
+      return { entries: size, rows: count, mapRows: mapRows.length };
     });
   }
 

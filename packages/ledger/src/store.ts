@@ -21,6 +21,16 @@ export interface LookupRow {
   index: number;
 }
 
+/**
+ * One lookup-map value as of a map head: `version` is the map head's log index, `key` the 32-byte
+ * map key, `value` the canonical value bytes (docs/formats.md, "Lookup map").
+ */
+export interface MapValueRow {
+  key: Uint8Array;
+  version: number;
+  value: Uint8Array;
+}
+
 export interface IdempotencyRecord {
   key: string;
   /** Index of the first entry the request appended, and how many. */
@@ -47,6 +57,8 @@ export interface AppendBatch {
   /** The checkpoint of size start + entries.length. */
   checkpoint: StoredCheckpoint;
   idempotency: readonly IdempotencyRecord[];
+  /** The lookup-map values the batch's map head changed. */
+  mapValues: readonly MapValueRow[];
 }
 
 export interface StoreMeta {
@@ -81,6 +93,12 @@ export interface LedgerStore {
   /** Replaces all lookup rows with the ones `rows` yields, atomically. */
   rebuildLookups(rows: AsyncIterable<readonly LookupRow[]>): Promise<number>;
   idempotency(key: string): Promise<IdempotencyRecord | undefined>;
+  /** The newest value of every map key with version <= `version`. */
+  readMapLeaves(version: number): Promise<{ key: Uint8Array; value: Uint8Array }[]>;
+  /** Map rows with from < version <= to, ascending by version (what other instances added). */
+  readMapChanges(from: number, to: number): Promise<MapValueRow[]>;
+  /** Replaces every map row with `rows`, atomically (reindex). */
+  rebuildMap(rows: readonly MapValueRow[]): Promise<void>;
   /** Store-specific structural checks (e.g. rows beyond `size`); returns the first problem found. */
   checkStructure(size: number): Promise<string | undefined>;
   close(): Promise<void>;

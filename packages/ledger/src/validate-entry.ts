@@ -7,13 +7,15 @@
 import {
   ENTRY_KINDS,
   ENTRY_VERSION,
+  LEDGER_ENTRY_KINDS,
   MAX_ENTRY_BYTES,
-  type EntryKind,
   type LedgerEntry,
+  type LedgerEntryKind,
 } from '@notarize/trust';
 import { canonicalText, parseCanonical } from './canonical.ts';
 import { LedgerError } from './errors.ts';
 import { entryKeys, keyId } from './index-keys.ts';
+import type { MapInfo } from './map/map-values.ts';
 
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
 const ENTRY_MEMBERS = new Set(['v', 'kind', 'statement', 'envelope', 'identity', 'time']);
@@ -29,6 +31,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 export interface PreparedEntry {
   bytes: Uint8Array;
   keyIds: number[];
+  /** What the lookup map records of the entry. */
+  info: MapInfo;
 }
 
 const encoder = new TextEncoder();
@@ -42,7 +46,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks the record's structure; throws ENTRY_INVALID (input) naming the first problem. */
-export function checkEntry(value: unknown, where = 'entry'): asserts value is LedgerEntry {
+export function checkEntry(
+  value: unknown,
+  where = 'entry',
+  kinds: readonly LedgerEntryKind[] = ENTRY_KINDS,
+): asserts value is LedgerEntry {
   if (!isRecord(value)) throw invalid(where, 'must be a JSON object');
   for (const key of Object.keys(value)) {
     if (!ENTRY_MEMBERS.has(key)) throw invalid(where, `unknown member "${key}" in a v1 entry`);
@@ -50,10 +58,11 @@ export function checkEntry(value: unknown, where = 'entry'): asserts value is Le
   if (value.v !== ENTRY_VERSION) {
     throw invalid(where, `v must be ${ENTRY_VERSION}, got ${JSON.stringify(value.v)}`);
   }
-  if (!ENTRY_KINDS.includes(value.kind as EntryKind)) {
+  if (!kinds.includes(value.kind as LedgerEntryKind)) {
+    // Map heads are the ledger's own entries: parties cannot append them.
     throw invalid(
       where,
-      `kind must be one of ${ENTRY_KINDS.join(', ')}, got ${JSON.stringify(value.kind)}`,
+      `kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(value.kind)}`,
     );
   }
   checkStatement(value.statement, `${where}.statement`);
@@ -137,27 +146,36 @@ function checkSize(bytes: Uint8Array, where: string): void {
  * Validates one entry given as a record (canonicalized here) or as bytes (which must already be
  * canonical) and returns what the sequencer needs.
  */
-export function prepareEntry(input: LedgerEntry | Uint8Array, where = 'entry'): PreparedEntry {
+export function prepareEntry(
+  input: LedgerEntry | Uint8Array,
+  where = 'entry',
+  kinds: readonly LedgerEntryKind[] = ENTRY_KINDS,
+): PreparedEntry {
   let bytes: Uint8Array;
   let entry: unknown;
   if (input instanceof Uint8Array) {
     checkSize(input, where);
     entry = parseCanonical(input, where);
-    checkEntry(entry, where);
+    checkEntry(entry, where, kinds);
     // Copy: the caller may reuse its buffer before the batch commits.
     bytes = input.slice();
   } else {
     entry = input;
-    checkEntry(entry, where);
+    checkEntry(entry, where, kinds);
     bytes = encoder.encode(canonicalText(entry));
     checkSize(bytes, where);
   }
-  return { bytes, keyIds: [...new Set(entryKeys(entry).map(keyId))] };
+  const keys = entryKeys(entry);
+  return {
+    bytes,
+    keyIds: [...new Set(keys.map(keyId))],
+    info: { keys, kind: entry.kind, identity: entry.identity.name },
+  };
 }
 
 /** Decodes a stored entry (bytes that once passed `prepareEntry`). */
 export function decodeStoredEntry(bytes: Uint8Array, index: number): LedgerEntry {
   const value = parseCanonical(bytes, `entry ${index}`);
-  checkEntry(value, `entry ${index}`);
+  checkEntry(value, `entry ${index}`, LEDGER_ENTRY_KINDS);
   return value;
 }

@@ -10,7 +10,8 @@ import { FastCompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { equalBytes, leafHash, toBase64 } from './hashing.ts';
 import { entryKeys, keyId } from './index-keys.ts';
-import type { LedgerStore, LookupRow, StoredCheckpoint } from './store.ts';
+import { MapReplay } from './map/map-replay.ts';
+import type { LedgerStore, LookupRow, MapValueRow, StoredCheckpoint } from './store.ts';
 import { decodeStoredEntry } from './validate-entry.ts';
 
 export type VerifyProblemCode =
@@ -22,6 +23,9 @@ export type VerifyProblemCode =
   | 'CHECKPOINT_MISMATCH'
   | 'CHECKPOINT_MISSING'
   | 'LOOKUP_MISMATCH'
+  | 'MAP_HEAD_MISMATCH'
+  | 'MAP_HEAD_MISSING'
+  | 'MAP_ROWS_MISMATCH'
   | 'READ_FAILED';
 
 export interface VerifyProblem {
@@ -131,7 +135,44 @@ async function run(
         cp.size,
       );
     }
+    // Once the log has a map head, every batch ends with one (docs/formats.md, "Lookup map").
+    if (
+      cp.size > 0 &&
+      replay.lastHead >= 0 &&
+      cp.size - 1 >= firstHead &&
+      !heads.has(cp.size - 1)
+    ) {
+      fail(
+        'MAP_HEAD_MISSING',
+        `the checkpoint of size ${cp.size} does not end with a map head`,
+        cp.size,
+      );
+    }
     report.checkpoints++;
+  };
+
+  const replay = new MapReplay(options.origin);
+  /** Map heads seen, so that every checkpoint after the first can be checked to end in one. */
+  const heads = new Set<number>();
+  let firstHead = -1;
+  const checkMapRows = async (head: number, expected: MapValueRow[], previous: number) => {
+    const stored = await store.readMapChanges(previous, head);
+    const text = (rows: MapValueRow[]) =>
+      rows
+        .map(
+          (r) =>
+            `${Buffer.from(r.key).toString('hex')}@${r.version}=${Buffer.from(r.value).toString('hex')}`,
+        )
+        .sort()
+        .join('\n');
+    if (text(stored) !== text(expected)) {
+      fail(
+        'MAP_ROWS_MISMATCH',
+        `the stored lookup-map rows of map head ${head} differ from those its entries imply; ` +
+          'run `notarize ledger reindex`',
+        head,
+      );
+    }
   };
 
   const [first] = await store.listCheckpoints(-1, 1);
@@ -151,13 +192,24 @@ async function run(
       const index = from + i;
       const bytes = entries[i] as Uint8Array;
       let keys: number[];
+      let entry;
       try {
-        keys = [...new Set(entryKeys(decodeStoredEntry(bytes, index)).map(keyId))];
+        entry = decodeStoredEntry(bytes, index);
+        keys = [...new Set(entryKeys(entry).map(keyId))];
       } catch (error) {
         fail('ENTRY_INVALID', (error as Error).message, index);
       }
       for (const k of keys.sort((a, b) => a - b)) expectedRows.push({ keyId: k, index });
-      range.append(leafHash(bytes), (level, nodeIndex, hash) => {
+      const leaf = leafHash(bytes);
+      const previousHead = replay.lastHead;
+      const replayed = replay.add(index, entry, leaf);
+      if (replayed && 'message' in replayed) fail('MAP_HEAD_MISMATCH', replayed.message, index);
+      if (replayed) {
+        heads.add(index);
+        if (firstHead < 0) firstHead = index;
+        await checkMapRows(index, replayed.rows, previousHead);
+      }
+      range.append(leaf, (level, nodeIndex, hash) => {
         let run = byLevel.get(level);
         if (!run) byLevel.set(level, (run = { first: nodeIndex, hashes: [] }));
         run.hashes.push(hash);

@@ -8,8 +8,12 @@ export const ENTRY_VERSION = 1;
 /** Entries stay under 64 KiB so that C2SP tlog-tiles entry bundles can carry them. */
 export const MAX_ENTRY_BYTES = 65535;
 
+/** What parties append. */
 export type EntryKind = 'assertion' | 'evidence' | 'revocation';
 export const ENTRY_KINDS: readonly EntryKind[] = ['assertion', 'evidence', 'revocation'];
+/** What a log leaf may hold: a party's entry, or a map head the ledger itself appends. */
+export type LedgerEntryKind = EntryKind | 'map-head';
+export const LEDGER_ENTRY_KINDS: readonly LedgerEntryKind[] = [...ENTRY_KINDS, 'map-head'];
 
 /** in-toto Statement v1 (https://in-toto.io/Statement/v1). */
 export interface ResourceDescriptor {
@@ -46,7 +50,7 @@ export interface EntryIdentity {
 
 export interface LedgerEntry {
   v: typeof ENTRY_VERSION;
-  kind: EntryKind;
+  kind: LedgerEntryKind;
   statement: InTotoStatement;
   envelope?: DsseEnvelope;
   identity: EntryIdentity;

@@ -54,7 +54,8 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     else
       ctx.output.print(
         `ledger ${report.origin}: ${report.entries} entries hash to the signed root ${report.root} (size ${report.size}); ` +
-          `lookups of ${report.subjectsChecked} subjects and ${report.jobsChecked} jobs match the log`,
+          `lookups of ${report.subjectsChecked} subjects and ${report.jobsChecked} jobs match the log; ` +
+            `${report.mapHeads} map heads replayed and correct`,
       );
   });
 }

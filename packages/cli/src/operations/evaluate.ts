@@ -7,7 +7,6 @@
 import type { LedgerClient, ProvedTree, VerifiedEntry } from '@notarize/client';
 import {
   evaluateGate,
-  identityDigest,
   withVerifiedSignatures,
   type GateDecision,
   type IndexedEntry,
@@ -34,29 +33,23 @@ const indexed = (e: VerifiedEntry): IndexedEntry => ({ index: e.index, entry: e.
 export async function evaluate(input: EvaluateInput): Promise<GateReport> {
   const read = input.at !== undefined ? { at: input.at } : {};
   const keys = [...input.policy.keys, ...(input.keys ?? [])];
-  let tree: ProvedTree | undefined;
+  // One answer for every subject, proved complete by the ledger's lookup map: each identity's
+  // latest assertion and the revocations of those identities — all that resolution reads.
+  const answer = await input.client.statuses(
+    input.subjects.map((s) => s.digest),
+    read,
+  );
+  const byDigest = new Map(answer.subjects.map((s) => [s.digest, s.entries]));
   const subjects = [];
-  const identities = new Set<string>();
   for (const s of input.subjects) {
-    const lookup = await input.client.subject(s.digest, read);
-    tree = lookup.tree;
-    const entries = await withVerifiedSignatures(lookup.entries.map(indexed), keys);
-    for (const e of entries)
-      if (e.entry.kind === 'assertion') identities.add(e.entry.identity.name);
+    const latest = byDigest.get(s.digest) ?? [];
+    const entries = await withVerifiedSignatures(latest.map(indexed), keys);
     subjects.push({ subject: s.subject, digest: s.digest, entries });
   }
-  const revocations: IndexedEntry[] = [];
-  for (const name of identities) {
-    const lookup = await input.client.subject(await identityDigest(name), read);
-    revocations.push(...lookup.entries.filter((e) => e.entry.kind === 'revocation').map(indexed));
-  }
-  if (!tree) {
-    const cp = await input.client.checkpoint();
-    tree = { size: cp.size, root: cp.root, rootBase64: cp.rootBase64 };
-  }
   const decision = evaluateGate(input.policy, subjects, {
-    revocations,
+    revocations: answer.revocations.map(indexed),
     ...(input.now ? { now: input.now } : {}),
   });
+  const tree: ProvedTree = answer.tree;
   return { ...decision, checkpoint: { size: tree.size, root: tree.rootBase64 } };
 }

@@ -16,8 +16,15 @@ import { FastCompactRange } from '../compact-range.ts';
 import { LedgerError } from '../errors.ts';
 import { leafHash, toBase64 } from '../hashing.ts';
 import { entryKeys, keyId } from '../index-keys.ts';
+import { MapReplay } from '../map/map-replay.ts';
 import { SqliteStore } from '../sqlite/sqlite-store.ts';
-import type { IdempotencyRecord, LedgerStore, LookupRow, NodeRecord } from '../store.ts';
+import type {
+  IdempotencyRecord,
+  LedgerStore,
+  LookupRow,
+  MapValueRow,
+  NodeRecord,
+} from '../store.ts';
 import { decodeStoredEntry } from '../validate-entry.ts';
 import { verifyLedgerStore, type VerifyReport } from '../verify-store.ts';
 import { PostgresStore } from './postgres-store.ts';
@@ -106,6 +113,7 @@ export async function copyLedgerStore(
   if (zero?.size !== 0) throw failed('the source has no checkpoint of size 0');
   await destination.initialize(meta, zero);
   const range = FastCompactRange.empty();
+  const replay = new MapReplay(meta.origin);
   let checkpoints = 1;
   for (let after = 0; after < size;) {
     const page = (await source.listCheckpoints(after, 1000)).filter((c) => c.size <= size);
@@ -116,6 +124,7 @@ export async function copyLedgerStore(
       const leafHashes: Hash[] = [];
       const nodes: NodeRecord[] = [];
       const lookups: LookupRow[] = [];
+      const mapValues: MapValueRow[] = [];
       entries.forEach((bytes, i) => {
         const index = start + i;
         const leaf = leafHash(bytes);
@@ -123,8 +132,12 @@ export async function copyLedgerStore(
         range.append(leaf, (level, nodeIndex, hash) =>
           nodes.push({ level, index: nodeIndex, hash }),
         );
-        const ids = [...new Set(entryKeys(decodeStoredEntry(bytes, index)).map(keyId))];
+        const entry = decodeStoredEntry(bytes, index);
+        const ids = [...new Set(entryKeys(entry).map(keyId))];
         for (const k of ids.sort((a, b) => a - b)) lookups.push({ keyId: k, index });
+        const replayed = replay.add(index, entry, leaf);
+        if (replayed && 'message' in replayed) throw failed(replayed.message);
+        if (replayed) mapValues.push(...replayed.rows);
       });
       const idempotency = entries.flatMap((_, i) => byFirst.get(start + i) ?? []);
       await destination.appendBatch({
@@ -135,6 +148,7 @@ export async function copyLedgerStore(
         lookups,
         checkpoint,
         idempotency,
+        mapValues,
       });
       checkpoints++;
       options.progress?.(range.size, size);

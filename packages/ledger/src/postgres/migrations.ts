@@ -48,6 +48,17 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'lookup map values',
+    statements: (s) => [
+      // One row per map key and map head (ver = the map head's log index); see docs/formats.md.
+      `CREATE TABLE IF NOT EXISTS ${s}.map_values (
+         key BYTEA NOT NULL, ver BIGINT NOT NULL, value BYTEA NOT NULL, PRIMARY KEY (key, ver)
+       )`,
+      `CREATE INDEX IF NOT EXISTS map_values_by_ver ON ${s}.map_values (ver)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

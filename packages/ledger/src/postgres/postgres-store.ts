@@ -30,6 +30,7 @@ import type {
   IdempotencyRecord,
   LedgerStore,
   LookupRow,
+  MapValueRow,
   StoredCheckpoint,
   StoreMeta,
 } from '../store.ts';
@@ -57,6 +58,7 @@ export interface PostgresStoreOptions {
 type Row = Record<string, unknown>;
 
 const num = (v: unknown): number => Number(v as string);
+const bytes = (v: unknown): Uint8Array => new Uint8Array(v as Buffer);
 
 /** The root hash a C2SP checkpoint note carries on its third line. */
 function noteRoot(note: string): Hash {
@@ -310,6 +312,16 @@ export class PostgresStore implements LedgerStore, HeadReservation {
             p.push(r.key, r.first, r.count, r.requestHash);
           },
         );
+        await insertRows(
+          client,
+          `INSERT INTO ${s}.map_values (key, ver, value)`,
+          3,
+          batch.mapValues.length,
+          (p, i) => {
+            const r = batch.mapValues[i] as MapValueRow;
+            p.push(r.key, r.version, r.value);
+          },
+        );
         // Publish the new head: a compare-and-swap, so even a writer that somehow skipped the
         // lock could not move the head from a size it did not start from.
         const moved = await client.query(
@@ -492,6 +504,45 @@ export class PostgresStore implements LedgerStore, HeadReservation {
     return all.length;
   }
 
+  async readMapLeaves(version: number): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
+    const rows = await this.#query(
+      'reading the lookup map',
+      `SELECT DISTINCT ON (key) key, value FROM ${this.#s}.map_values
+        WHERE ver <= $1 ORDER BY key, ver DESC`,
+      [version],
+    );
+    return rows.map((r) => ({ key: bytes(r.key), value: bytes(r.value) }));
+  }
+
+  async readMapChanges(from: number, to: number): Promise<MapValueRow[]> {
+    const rows = await this.#query(
+      'reading the lookup map',
+      `SELECT key, ver, value FROM ${this.#s}.map_values
+        WHERE ver > $1 AND ver <= $2 ORDER BY ver, key`,
+      [from, to],
+    );
+    return rows.map((r) => ({ key: bytes(r.key), version: num(r.ver), value: bytes(r.value) }));
+  }
+
+  /** Like rebuildLookups: one transaction holding the log head. */
+  async rebuildMap(rows: readonly MapValueRow[]): Promise<void> {
+    const s = this.#s;
+    await this.#transaction('rebuilding the lookup map', async (client) => {
+      await client.query(`SELECT size FROM ${s}.log_state WHERE id = 1 FOR UPDATE`);
+      await client.query(`DELETE FROM ${s}.map_values`);
+      await insertRows(
+        client,
+        `INSERT INTO ${s}.map_values (key, ver, value)`,
+        3,
+        rows.length,
+        (p, i) => {
+          const r = rows[i] as MapValueRow;
+          p.push(r.key, r.version, r.value);
+        },
+      );
+    });
+  }
+
   async idempotency(key: string): Promise<IdempotencyRecord | undefined> {
     const rows = await this.#query(
       'reading an idempotency key',
@@ -563,6 +614,7 @@ export class PostgresStore implements LedgerStore, HeadReservation {
                   (SELECT count(*) FROM ${s}.checkpoints WHERE size > $1) AS checkpoints,
                   (SELECT count(*) FROM ${s}.lookup WHERE idx >= $1 OR idx < 0) AS lookups,
                   (SELECT count(*) FROM ${s}.idempotency WHERE first + count > $1) AS idempotency,
+                  (SELECT count(*) FROM ${s}.map_values WHERE ver >= $1 OR ver < 0) AS map_rows,
                   (SELECT count(*) FROM ${s}.tiles WHERE octet_length(data) <> $2) AS bad_tiles,
                   (SELECT max(version) FROM ${s}.schema_migrations) AS version`,
           [head, TILE_BYTES],
@@ -577,6 +629,7 @@ export class PostgresStore implements LedgerStore, HeadReservation {
         if (num(f.checkpoints))
           return `${num(f.checkpoints)} checkpoint(s) are larger than the log`;
         if (num(f.lookups)) return `${num(f.lookups)} lookup row(s) point outside the log`;
+        if (num(f.map_rows)) return `${num(f.map_rows)} lookup-map row(s) point outside the log`;
         if (num(f.idempotency)) {
           return `${num(f.idempotency)} idempotency record(s) point past the log`;
         }

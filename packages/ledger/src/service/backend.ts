@@ -40,6 +40,15 @@ export interface ServiceBackend {
   subjectIndexes(digest: string, size: number): Promise<number[]>;
   /** Indexes < size of entries for a CI job, ascending. */
   jobIndexes(provider: string, project: string, jobId: string, size: number): Promise<number[]>;
+  /**
+   * The lookup map's answer for `keys` (lookup key strings) in the tree of `size`, whose last
+   * entry (`head`) is the map head it is proved against: a batch proof and each key's canonical
+   * value bytes (undefined: no entry has the key).
+   */
+  mapAnswer(
+    keys: readonly string[],
+    size: number,
+  ): Promise<{ head: number; proof: Uint8Array; values: (Uint8Array | undefined)[] }>;
   /** Stored perfect-subtree hashes (for tiles). */
   nodes(ids: readonly NodeId[]): Promise<Hash[]>;
   close(): Promise<void>;

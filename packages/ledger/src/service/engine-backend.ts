@@ -148,6 +148,18 @@ export class EngineBackend implements ServiceBackend {
     return this.lookup(jobKey({ provider, project, jobId }), size);
   }
 
+  async mapAnswer(keys: readonly string[], size: number) {
+    try {
+      return await this.ledger.mapAnswer(keys, size);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'MAP_HEAD_MISSING' || code === 'SIZE_OUT_OF_RANGE') {
+        throw new ServiceError('AT_NOT_PROVABLE', (error as Error).message);
+      }
+      throw error;
+    }
+  }
+
   nodes(ids: readonly NodeId[]): Promise<Hash[]> {
     return this.ledger.store.readNodes(ids);
   }

@@ -3,6 +3,7 @@ import { authorizeRead } from './access.ts';
 import type { RequestContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 import { intParam, sendJson } from './http-io.ts';
+import { jobKey, subjectKey } from '../index-keys.ts';
 import { b64, b64s, buildBundle } from './proof-bundle.ts';
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -72,6 +73,7 @@ export async function getSubject(ctx: RequestContext): Promise<void> {
   const { backend } = ctx.parts;
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
+    keys: [subjectKey(digest)],
     select: (size) => backend.subjectIndexes(digest, size),
   });
   sendJson(ctx.res, 200, bundle);
@@ -87,6 +89,7 @@ export async function getJob(ctx: RequestContext): Promise<void> {
   const { backend } = ctx.parts;
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
+    keys: [jobKey({ provider, project, jobId: job })],
     select: (size) => backend.jobIndexes(provider, project, job, size),
   });
   sendJson(ctx.res, 200, bundle);

@@ -99,7 +99,10 @@ export {
   b64,
   b64s,
   type WireEntry,
+  type WireMap,
   type BundleRequest,
 } from './proof-bundle.ts';
+export { buildStatusBundle, statusKeys } from './handlers-lookup.ts';
+export { MAX_LOOKUP_SUBJECTS } from './schemas.ts';
 export { prepareEntries, entryIdentity, actionFor, type EntryRequest } from './prepare-entries.ts';
 export { BlobStore, type StoredBlob } from './blob-store.ts';

@@ -3,6 +3,7 @@
  * (the checkpoint's, or the tree of size `at` with its consistency proof), an optional consistency
  * proof from the client's last trusted size (`known`), and each entry with its inclusion proof.
  */
+import { decodeValue, type MapValue } from '@notarize/map';
 import type { Hash } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
 import type { BackendCheckpoint, ServiceBackend } from './backend.ts';
@@ -66,17 +67,53 @@ export async function provedEntries(
   return out;
 }
 
+/**
+ * The lookup map's part of an answer (docs/formats.md, "Lookup map"): the map head (the tree's
+ * last entry) with its inclusion proof, the asked keys, their values and one batch proof.
+ */
+export interface WireMap {
+  head: WireEntry;
+  keys: string[];
+  values: (MapValue | null)[];
+  proof: string;
+}
+
+/** The map member for `keys` in the tree of `size`, and the decoded values. */
+export async function mapMember(
+  backend: ServiceBackend,
+  keys: readonly string[],
+  size: number,
+): Promise<{ map: WireMap; values: (MapValue | undefined)[] }> {
+  const answer = await backend.mapAnswer(keys, size);
+  const [head] = await provedEntries(backend, [answer.head], size);
+  const values = answer.values.map((v) => (v ? decodeValue(v) : undefined));
+  return {
+    map: {
+      head: head as WireEntry,
+      keys: [...keys],
+      values: values.map((v) => v ?? null),
+      proof: b64(answer.proof),
+    },
+    values,
+  };
+}
+
 export interface BundleRequest {
   at?: number;
   known?: number;
-  /** Given the tree size, the entry indexes to include. */
-  select(size: number): Promise<number[]>;
+  /** The checkpoint to answer from (default: the latest), when the caller already read it. */
+  checkpoint?: BackendCheckpoint;
+  /** Lookup keys whose completeness the answer proves through the lookup map. */
+  keys?: readonly string[];
+  /** Given the tree size (and the keys' map values), the entry indexes to include. */
+  select(size: number, values: readonly (MapValue | undefined)[]): Promise<number[]>;
 }
 
 export async function buildBundle(backend: ServiceBackend, request: BundleRequest) {
-  const cp = await backend.latest();
+  const cp = request.checkpoint ?? (await backend.latest());
   const size = treeSizeFor(cp, request.at);
-  const indexes = await request.select(size);
+  const proved = request.keys ? await mapMember(backend, request.keys, size) : undefined;
+  const indexes = await request.select(size, proved?.values ?? []);
   const [root, consistency, known, entries] = await Promise.all([
     size === cp.size ? Promise.resolve(cp.root) : backend.rootAt(size),
     size === cp.size ? Promise.resolve(undefined) : backend.consistencyProof(size, cp.size),
@@ -88,6 +125,7 @@ export async function buildBundle(backend: ServiceBackend, request: BundleReques
     tree: { size, root: b64(root) },
     ...(consistency ? { consistency: b64s(consistency) } : {}),
     ...known,
+    ...(proved ? { map: proved.map } : {}),
     entries,
   };
 }

@@ -10,6 +10,7 @@ import {
   getJob,
   getSubject,
 } from './handlers-read.ts';
+import { postStatusLookup } from './handlers-lookup.ts';
 import { getTile, getTlogCheckpoint } from './handlers-tiles.ts';
 import { postEntries, postRevocation } from './handlers-write.ts';
 
@@ -34,6 +35,7 @@ export const ROUTES: Route[] = [
   { name: 'revocations', pattern: /^\/v1\/revocations$/, methods: { POST: postRevocation } },
   { name: 'subject', pattern: /^\/v1\/subjects\/([^/]+)$/, methods: { GET: getSubject } },
   { name: 'job', pattern: /^\/v1\/jobs$/, methods: { GET: getJob } },
+  { name: 'lookup-status', pattern: /^\/v1\/lookup\/status$/, methods: { POST: postStatusLookup } },
   { name: 'inclusion', pattern: /^\/v1\/proofs\/inclusion$/, methods: { GET: getInclusionProof } },
   {
     name: 'consistency',

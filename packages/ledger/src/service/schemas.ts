@@ -82,3 +82,28 @@ export const revocationBodySchema = {
     reason: { type: 'string', maxLength: 4096 },
   },
 };
+
+/** Most subjects one status lookup may ask for; clients split larger sets. */
+export const MAX_LOOKUP_SUBJECTS = 10_000;
+
+export interface StatusLookupBody {
+  subjects: string[];
+  at?: number;
+  known?: number;
+}
+
+export const statusLookupBodySchema = {
+  type: 'object',
+  required: ['subjects'],
+  additionalProperties: false,
+  properties: {
+    subjects: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_LOOKUP_SUBJECTS,
+      items: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    },
+    at: { type: 'integer', minimum: 1 },
+    known: { type: 'integer', minimum: 0 },
+  },
+};

@@ -12,6 +12,7 @@ import type {
   IdempotencyRecord,
   LedgerStore,
   LookupRow,
+  MapValueRow,
   StoredCheckpoint,
   StoreMeta,
 } from '../store.ts';
@@ -51,6 +52,7 @@ export class SqliteStore implements LedgerStore {
   readonly #db: DatabaseSync;
   readonly #insertEntries: MultiInsert;
   readonly #insertLookups: MultiInsert;
+  readonly #insertMap: MultiInsert;
   readonly #stmts: Record<string, StatementSync>;
   /** Tiles on the right edge of the tree, as last committed (or being built). */
   #tiles = new Map<number, Uint8Array>();
@@ -85,6 +87,7 @@ export class SqliteStore implements LedgerStore {
     };
     this.#insertEntries = multi('entries', 'idx,data');
     this.#insertLookups = multi('lookup', 'seg,key,idx');
+    this.#insertMap = multi('map_values', 'key,ver,value');
     this.#stmts = {
       maxIdx: db.prepare('SELECT max(idx) AS m FROM entries'),
       count: db.prepare('SELECT count(*) AS n FROM entries'),
@@ -109,12 +112,20 @@ export class SqliteStore implements LedgerStore {
         'SELECT key, idx FROM lookup WHERE seg >= ? AND seg <= ? AND idx >= ? AND idx < ?',
       ),
       clearLookups: db.prepare('DELETE FROM lookup'),
+      mapLeaves: db.prepare(
+        'SELECT key, value FROM map_values WHERE ver <= ? ORDER BY key, ver DESC',
+      ),
+      mapChanges: db.prepare(
+        'SELECT key, ver, value FROM map_values WHERE ver > ? AND ver <= ? ORDER BY ver, key',
+      ),
+      clearMap: db.prepare('DELETE FROM map_values'),
       idem: db.prepare('SELECT key, first, count, hash FROM idempotency WHERE key = ?'),
       putIdem: db.prepare('INSERT INTO idempotency(key, first, count, hash) VALUES (?, ?, ?, ?)'),
       tooFar: db.prepare(
         `SELECT (SELECT count(*) FROM checkpoints WHERE size > ?1) AS checkpoints,
                 (SELECT count(*) FROM lookup WHERE idx >= ?1) AS lookups,
                 (SELECT count(*) FROM idempotency WHERE first + count > ?1) AS idempotency,
+                (SELECT count(*) FROM map_values WHERE ver >= ?1) AS mapRows,
                 (SELECT count(*) FROM tiles WHERE length(data) <> ?2) AS badTiles,
                 (SELECT count(*) FROM entries WHERE idx < 0) AS negative`,
       ),
@@ -253,6 +264,11 @@ export class SqliteStore implements LedgerStore {
         for (const r of batch.idempotency) {
           this.#stmts.putIdem!.run(r.key, r.first, r.count, r.requestHash);
         }
+        const map = batch.mapValues;
+        this.#insertMany(this.#insertMap, map.length, (p, i) => {
+          const row = map[i] as MapValueRow;
+          p.push(row.key, row.version, row.value);
+        });
       });
     } catch (error) {
       // The cached tiles may hold this batch's nodes: drop them, they reload from the database.
@@ -376,6 +392,45 @@ export class SqliteStore implements LedgerStore {
     return all.length;
   }
 
+  async readMapLeaves(version: number): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
+    return this.#run('reading the lookup map', () => {
+      const out: { key: Uint8Array; value: Uint8Array }[] = [];
+      let last: Uint8Array | undefined;
+      // Newest version first within a key: keep the first row of each key.
+      for (const row of this.#stmts.mapLeaves!.iterate(version) as Iterable<{
+        key: Uint8Array;
+        value: Uint8Array;
+      }>) {
+        if (last && Buffer.compare(last, row.key) === 0) continue;
+        last = row.key;
+        out.push({ key: row.key, value: row.value });
+      }
+      return out;
+    });
+  }
+
+  async readMapChanges(from: number, to: number): Promise<MapValueRow[]> {
+    return this.#run('reading the lookup map', () =>
+      (
+        this.#stmts.mapChanges!.all(from, to) as {
+          key: Uint8Array;
+          ver: number;
+          value: Uint8Array;
+        }[]
+      ).map((r) => ({ key: r.key, version: r.ver, value: r.value })),
+    );
+  }
+
+  async rebuildMap(rows: readonly MapValueRow[]): Promise<void> {
+    this.#transaction('rebuilding the lookup map', () => {
+      this.#stmts.clearMap!.run();
+      this.#insertMany(this.#insertMap, rows.length, (p, i) => {
+        const row = rows[i] as MapValueRow;
+        p.push(row.key, row.version, row.value);
+      });
+    });
+  }
+
   async idempotency(key: string): Promise<IdempotencyRecord | undefined> {
     return this.#run('reading an idempotency key', () => {
       const row = this.#stmts.idem!.get(key) as
@@ -396,6 +451,7 @@ export class SqliteStore implements LedgerStore {
       if (far.checkpoints) return `${far.checkpoints} checkpoint(s) are larger than the log`;
       if (far.lookups) return `${far.lookups} lookup row(s) point past the end of the log`;
       if (far.idempotency) return `${far.idempotency} idempotency record(s) point past the log`;
+      if (far.mapRows) return `${far.mapRows} lookup-map row(s) point past the end of the log`;
       if (far.badTiles) return `${far.badTiles} node tile(s) have the wrong length`;
       for (const { id } of this.#stmts.tileIds!.iterate() as Iterable<{ id: number }>) {
         const { tileLevel, tileIndex } = tileOf(id);

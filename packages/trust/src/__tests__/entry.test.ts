@@ -32,7 +32,7 @@ describe('encodeEntry', () => {
 
   it('keeps the envelope when there is one', () => {
     const e = toLedgerEntry(
-      { kind: entry().kind, statement: entry().statement },
+      { kind: 'assertion', statement: entry().statement },
       {
         identity: { name: 'ci', role: 'pipeline', auth: 'local' },
         time: '2026-11-23T12:00:00Z',

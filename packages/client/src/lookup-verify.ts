@@ -1,0 +1,173 @@
+/**
+ * Verification of lookup answers, shared by the HTTP and the embedded client: the checkpoint and
+ * the tree (verifier.ts), every entry's inclusion and relevance, and completeness through the
+ * lookup map (map-check.ts).
+ */
+import { identityDigest, type LedgerEntry } from '@notarize/trust';
+import { subjectKey } from '@notarize/ledger';
+import type {
+  ProvedTree,
+  VerifiedCheckpoint,
+  VerifiedEntry,
+  VerifiedLookup,
+  VerifiedStatuses,
+} from './ledger-client.ts';
+import {
+  checkAllEntries,
+  checkLatestEntry,
+  verifyMapMember,
+  type ProvedValues,
+} from './map-check.ts';
+import { namesSubject } from './matchers.ts';
+import { verificationError } from './errors.ts';
+import type { LedgerVerifier } from './verifier.ts';
+import type { WireBundle } from './wire.ts';
+
+export type CheckpointCheck = (
+  note: string,
+  known: WireBundle['known'],
+  notBefore: number,
+) => Promise<VerifiedCheckpoint>;
+
+export interface LookupSpec {
+  matches: (entry: LedgerEntry) => boolean;
+  what: string;
+  /** The lookup key whose every entry the answer must hold (proved by the map). */
+  completeKey?: string;
+}
+
+async function verifyTree(
+  verifier: LedgerVerifier,
+  checkCheckpoint: CheckpointCheck,
+  bundle: WireBundle,
+  at: number | undefined,
+  notBefore: number,
+): Promise<{ checkpoint: VerifiedCheckpoint; tree: ProvedTree }> {
+  const checkpoint = await checkCheckpoint(bundle.checkpoint, bundle.known, notBefore);
+  return { checkpoint, tree: verifier.tree(checkpoint, bundle.tree, bundle.consistency, at) };
+}
+
+export async function verifyLookup(
+  verifier: LedgerVerifier,
+  checkCheckpoint: CheckpointCheck,
+  bundle: WireBundle,
+  at: number | undefined,
+  spec: LookupSpec,
+  notBefore: number,
+): Promise<VerifiedLookup> {
+  const { checkpoint, tree } = await verifyTree(verifier, checkCheckpoint, bundle, at, notBefore);
+  const entries = verifier.entries(tree, bundle.entries, spec.matches, spec.what);
+  if (spec.completeKey !== undefined) {
+    const values = verifyMapMember(verifier, tree, bundle.map, [spec.completeKey]);
+    checkAllEntries(spec.completeKey, values.get(spec.completeKey), entries);
+  }
+  return { checkpoint, tree, entries };
+}
+
+/** The keys a status answer must prove (the service's statusKeys, rebuilt from proved values). */
+async function expectedStatusKeys(
+  digests: readonly string[],
+  subjectValues: ProvedValues,
+): Promise<string[]> {
+  const keys = [...new Set(digests.map(subjectKey))];
+  const names = new Set<string>();
+  for (const key of keys)
+    for (const [name] of subjectValues.get(key)?.assert ?? []) names.add(name);
+  for (const name of [...names].sort()) {
+    const key = subjectKey(await identityDigest(name));
+    if (!keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * Verifies a status answer: per digest every identity's latest assertion, and for each of those
+ * identities its first revocation — exactly the entries the map names, no more, no fewer.
+ */
+export async function verifyStatuses(
+  verifier: LedgerVerifier,
+  checkCheckpoint: CheckpointCheck,
+  bundle: WireBundle,
+  digests: readonly string[],
+  at: number | undefined,
+  notBefore: number,
+): Promise<VerifiedStatuses> {
+  const { checkpoint, tree } = await verifyTree(verifier, checkCheckpoint, bundle, at, notBefore);
+  const wireKeys = bundle.map?.keys ?? [];
+  // The proof must cover the keys rebuilt from the proved subject values: verify against the
+  // keys as sent, then check they are exactly the expected ones.
+  const values = verifyMapMember(verifier, tree, bundle.map, wireKeys);
+  const expected = await expectedStatusKeys(digests, values);
+  if (expected.length !== wireKeys.length || expected.some((k, i) => k !== wireKeys[i])) {
+    throw verificationError(
+      'INCOMPLETE_ANSWER',
+      'the status answer does not prove the lookup keys it must (subjects and the revocations of every identity that asserted them)',
+    );
+  }
+  const entries = verifier.entries(tree, bundle.entries, () => true, 'a status lookup');
+  const byIndex = new Map(entries.map((e) => [e.index, e]));
+  const used = new Set<number>();
+  const take = (index: number, expect: Parameters<typeof checkLatestEntry>[2]): VerifiedEntry => {
+    const found = byIndex.get(index);
+    if (!found) {
+      throw verificationError(
+        'INCOMPLETE_ANSWER',
+        `the ledger left out entry ${index}, which its signed map names as ${expect.what}`,
+      );
+    }
+    checkLatestEntry(found.entry, index, expect);
+    used.add(index);
+    return found;
+  };
+  const subjects = [...new Set(digests)].map((digest) => {
+    const value = values.get(subjectKey(digest));
+    const matches = namesSubject(digest);
+    const latest = (value?.assert ?? []).map(([identity, index]) => {
+      const what = `the latest assertion of ${identity} on ${digest}`;
+      const e = take(index, { kind: 'assertion', identity, what });
+      if (!matches(e.entry)) {
+        throw verificationError('ENTRY_MISMATCH', `entry ${index} (${what}) does not name it`);
+      }
+      return e;
+    });
+    return { digest, entries: latest.sort((a, b) => a.index - b.index) };
+  });
+  const revocations: VerifiedEntry[] = [];
+  for (const key of expected) {
+    const revoke = values.get(key)?.revoke;
+    if (revoke === undefined) continue;
+    const what = `the first revocation under ${key}`;
+    const e = take(revoke, { kind: 'revocation', what });
+    if (!namesSubject(key.slice('subject:'.length))(e.entry)) {
+      throw verificationError('ENTRY_MISMATCH', `entry ${revoke} (${what}) does not name it`);
+    }
+    if (!revocations.includes(e)) revocations.push(e);
+  }
+  if (used.size !== entries.length) {
+    const extra = entries.find((e) => !used.has(e.index));
+    throw verificationError(
+      'INCOMPLETE_ANSWER',
+      `the ledger added entry ${extra?.index}, which its signed map does not name for this status`,
+    );
+  }
+  return { checkpoint, tree, subjects, revocations };
+}
+
+/** One answer from the parts of a large status lookup (all proved in the same tree). */
+export function mergeStatuses(parts: readonly VerifiedStatuses[]): VerifiedStatuses {
+  const [first, ...rest] = parts;
+  if (!first) throw new Error('no status parts');
+  const revocations = new Map(first.revocations.map((e) => [e.index, e]));
+  const subjects = [...first.subjects];
+  for (const part of rest) {
+    subjects.push(...part.subjects);
+    for (const e of part.revocations) revocations.set(e.index, e);
+  }
+  const last = parts[parts.length - 1] as VerifiedStatuses;
+  return {
+    checkpoint: last.checkpoint,
+    tree: first.tree,
+    subjects,
+    revocations: [...revocations.values()].sort((a, b) => a.index - b.index),
+  };
+}
