@@ -23,9 +23,11 @@ beforeAll(async () => {
   const ledger = await Ledger.open({ dir: base, origin: 'tamper.example/log' });
   const batch = (b: number, n: number) =>
     Array.from({ length: n }, (_, i) => makeEntry(b * 100 + i, { jobId: String(i % 5) }));
+  // Each batch of 100 is followed by its map head: entry b * 100 + i is at index b * 101 + i, and
+  // the map heads are at 100, 201, 302, ... 605.
   for (let b = 0; b < 4; b++) await ledger.append(batch(b, 100));
   await ledger.close();
-  // The copy a rollback would restore: 400 entries, older than what clients saw later.
+  // The copy a rollback would restore: 404 entries, older than what clients saw later.
   await cp(base, olderCopy, { recursive: true });
   const again = await Ledger.open({ dir: base });
   await again.append(batch(4, 100));
@@ -50,16 +52,16 @@ async function tampered(sql: string): Promise<string> {
 describe('verify finds tampering', () => {
   it('passes on the untouched store', async () => {
     const report = await verifyLedgerDir(base);
-    expect(report).toMatchObject({ ok: true, size: 600, root: newest.root, checkpoints: 7 });
+    expect(report).toMatchObject({ ok: true, size: 606, root: newest.root, checkpoints: 7 });
     expect(report.lookupRows).toBe(1800);
   });
 
   const cases: [string, string, string, number | undefined][] = [
     [
       'a flipped byte in an entry',
-      `UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), 'entry 123', 'entry 124') AS BLOB) WHERE idx = 123`,
+      `UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), 'entry 123', 'entry 124') AS BLOB) WHERE idx = 124`,
       'NODE_MISMATCH',
-      123,
+      124,
     ],
     [
       'an entry made invalid',
@@ -75,9 +77,9 @@ describe('verify finds tampering', () => {
     ],
     [
       'a flipped byte in a checkpoint',
-      `UPDATE checkpoints SET note = replace(note, '\n300\n', '\n301\n') WHERE size = 300`,
+      `UPDATE checkpoints SET note = replace(note, '\n303\n', '\n304\n') WHERE size = 303`,
       'CHECKPOINT_INVALID',
-      300,
+      303,
     ],
     [
       'a changed index row',
@@ -92,7 +94,7 @@ describe('verify finds tampering', () => {
       'NODE_MISMATCH',
       5,
     ],
-    ['a deleted checkpoint', `DELETE FROM checkpoints WHERE size = 600`, 'CHECKPOINT_MISSING', 600],
+    ['a deleted checkpoint', `DELETE FROM checkpoints WHERE size = 606`, 'CHECKPOINT_MISSING', 606],
     ['a deleted index row', `DELETE FROM lookup WHERE idx = 599`, 'LOOKUP_MISMATCH', 599],
   ];
 
@@ -118,7 +120,7 @@ describe('verify finds tampering', () => {
     // The fixture's evidence entries name blobs that were never uploaded: check the log only.
     const good = await runLedgerCli(['ledger', 'verify', '--data', base, '--skip-blobs'], tmp.dir);
     expect(good.code).toBe(0);
-    expect(good.out.join('\n')).toMatch(/ok: 600 entries/);
+    expect(good.out.join('\n')).toMatch(/ok: 606 entries/);
   });
 
   it('refuses checkpoints signed by another key when a vkey is pinned', async () => {
@@ -138,8 +140,8 @@ describe('verify finds tampering', () => {
     await expect(checkLedgerExtends(old, newest)).rejects.toMatchObject({
       code: 'ROLLBACK_DETECTED',
     });
-    // A forked history of the same size is refused too.
-    await old.append(Array.from({ length: 200 }, (_, i) => makeEntry(9000 + i)));
+    // A forked history of the same size is refused too (404 + 201 entries + their map head).
+    await old.append(Array.from({ length: 201 }, (_, i) => makeEntry(9000 + i)));
     expect(old.size).toBe(newest.size);
     await expect(checkLedgerExtends(old, newest)).rejects.toMatchObject({
       code: 'ROLLBACK_DETECTED',
@@ -159,7 +161,7 @@ describe('backup and restore', () => {
       tmp.dir,
     );
     expect(backupRun.code).toBe(0);
-    expect(backupRun.json()).toMatchObject({ form: 'file', size: 600 });
+    expect(backupRun.json()).toMatchObject({ form: 'file', size: 606 });
     expect(
       (await runLedgerCli(['ledger', 'backup', '--data', base, '--out', dirOut], tmp.dir)).code,
     ).toBe(0);
@@ -171,11 +173,11 @@ describe('backup and restore', () => {
       tmp.dir,
     );
     expect(r1.code).toBe(0);
-    expect(r1.json()).toMatchObject({ ok: true, size: 600, root: newest.root });
+    expect(r1.json()).toMatchObject({ ok: true, size: 606, root: newest.root });
     const info = await runLedgerCli(['ledger', 'info', '--data', target, '--json'], tmp.dir);
     expect(info.json()).toMatchObject({
       origin: 'tamper.example/log',
-      size: 600,
+      size: 606,
       root: newest.root,
     });
     expect(
@@ -195,7 +197,7 @@ describe('backup and restore', () => {
     );
     expect(forced.code).toBe(0);
     const reopened = await Ledger.open({ dir: target });
-    expect((await reopened.append(makeEntry(1234))).index).toBe(600);
+    expect((await reopened.append(makeEntry(1234))).index).toBe(606);
     await reopened.close();
   });
 
@@ -212,7 +214,9 @@ describe('backup and restore', () => {
     const dir = await tampered(`DELETE FROM lookup`);
     expect((await runLedgerCli(['ledger', 'verify', '--data', dir], tmp.dir)).code).toBe(20);
     const run = await runLedgerCli(['ledger', 'reindex', '--data', dir, '--json'], tmp.dir);
-    expect(run.json()).toEqual({ entries: 600, rows: 1800 });
+    // 606 log entries (600 and six map heads); map rows: per map head, its batch's 100 subjects,
+    // 5 jobs and 1 identity.
+    expect(run.json()).toEqual({ entries: 606, rows: 1800, mapRows: 636 });
     // The fixture's evidence entries name blobs that were never uploaded: check the log only.
     expect(
       (await runLedgerCli(['ledger', 'verify', '--data', dir, '--skip-blobs'], tmp.dir)).code,

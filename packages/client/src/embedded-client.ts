@@ -27,6 +27,7 @@ import {
   buildStatusBundle,
   DEFAULT_LIMITS,
   EngineBackend,
+  LOOKUP_PAGE_ENTRIES,
   knownMember,
   prepareEntries,
   provedEntries,
@@ -55,6 +56,7 @@ import {
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
+  type PageSource,
 } from './lookup-verify.ts';
 import { isAppendOf, isForJob, namesSubject } from './matchers.ts';
 import { resolveVkey } from './open.ts';
@@ -288,20 +290,29 @@ export class EmbeddedLedgerClient implements LedgerClient {
     options: ReadOptions | undefined,
     spec: LookupSpec,
   ): Promise<VerifiedLookup> {
-    const at = options?.at;
-    this.checkAt(at);
-    let bundle: WireBundle;
-    const known = await this.verifier.knownSize();
-    try {
-      bundle = (await buildBundle(this.backend, {
-        ...request,
-        ...(at !== undefined ? { at } : {}),
-        known,
-      })) as WireBundle;
-    } catch (error) {
-      throw asClientError(error);
-    }
-    return verifyLookup(this.verifier, this.checkCheckpoint, bundle, at, spec, known);
+    this.checkAt(options?.at);
+    let known = 0;
+    const fetchPage: PageSource = async (offset, at) => {
+      known = await this.verifier.knownSize();
+      try {
+        return (await buildBundle(this.backend, {
+          ...request,
+          ...(at !== undefined ? { at } : {}),
+          ...(request.keys ? { page: { offset, limit: LOOKUP_PAGE_ENTRIES } } : {}),
+          known,
+        })) as WireBundle;
+      } catch (error) {
+        throw asClientError(error);
+      }
+    };
+    return verifyLookup(
+      this.verifier,
+      this.checkCheckpoint,
+      fetchPage,
+      options?.at,
+      spec,
+      async () => known,
+    );
   }
 
   async statuses(digests: readonly string[], options?: ReadOptions): Promise<VerifiedStatuses> {

@@ -30,6 +30,7 @@ import {
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
+  type PageSource,
 } from './lookup-verify.ts';
 import { isAppendOf, isForJob, namesSubject } from './matchers.ts';
 import type { HttpTransport } from './http-transport.ts';
@@ -211,23 +212,28 @@ export class HttpLedgerClient implements LedgerClient {
     spec: LookupSpec,
   ): Promise<VerifiedLookup> {
     checkAt(options?.at);
-    const params = new URLSearchParams(query);
-    const known = await this.verifier.knownSize();
-    params.set('known', String(known));
-    if (options?.at !== undefined) params.set('at', String(options.at));
-    const { value } = await this.transport.json({
-      method: 'GET',
-      path: `${path}?${params}`,
-      retryable: true,
-      signal: options?.signal,
-    });
+    let known = 0;
+    const fetchPage: PageSource = async (offset, at) => {
+      const params = new URLSearchParams(query);
+      known = await this.verifier.knownSize();
+      params.set('known', String(known));
+      if (offset > 0) params.set('offset', String(offset));
+      if (at !== undefined) params.set('at', String(at));
+      const { value } = await this.transport.json({
+        method: 'GET',
+        path: `${path}?${params}`,
+        retryable: true,
+        signal: options?.signal,
+      });
+      return parseBundle(value);
+    };
     return verifyLookup(
       this.verifier,
       this.checkCheckpoint,
-      parseBundle(value),
+      fetchPage,
       options?.at,
       spec,
-      known,
+      async () => known,
     );
   }
 

@@ -47,21 +47,52 @@ async function verifyTree(
   return { checkpoint, tree: verifier.tree(checkpoint, bundle.tree, bundle.consistency, at) };
 }
 
+/** Fetches one page of a lookup (entries [offset, ...)) as of `at` (undefined: the newest). */
+export type PageSource = (offset: number, at: number | undefined) => Promise<WireBundle>;
+
+/**
+ * Reads and verifies a lookup. With `completeKey`, pages are read until the map's count is
+ * reached, all in the tree of the first page, and the whole list is checked against the map.
+ */
 export async function verifyLookup(
   verifier: LedgerVerifier,
   checkCheckpoint: CheckpointCheck,
-  bundle: WireBundle,
+  fetchPage: PageSource,
   at: number | undefined,
   spec: LookupSpec,
-  notBefore: number,
+  notBefore: () => Promise<number>,
 ): Promise<VerifiedLookup> {
-  const { checkpoint, tree } = await verifyTree(verifier, checkCheckpoint, bundle, at, notBefore);
-  const entries = verifier.entries(tree, bundle.entries, spec.matches, spec.what);
-  if (spec.completeKey !== undefined) {
-    const values = verifyMapMember(verifier, tree, bundle.map, [spec.completeKey]);
-    checkAllEntries(spec.completeKey, values.get(spec.completeKey), entries);
+  const first = await fetchPage(0, at);
+  const { checkpoint, tree } = await verifyTree(
+    verifier,
+    checkCheckpoint,
+    first,
+    at,
+    await notBefore(),
+  );
+  const entries = verifier.entries(tree, first.entries, spec.matches, spec.what);
+  if (spec.completeKey === undefined) return { checkpoint, tree, entries };
+  const key = spec.completeKey;
+  const value = verifyMapMember(verifier, tree, first.map, [key]).get(key);
+  const expected = value?.n ?? 0;
+  let latest = checkpoint;
+  while (entries.length < expected) {
+    const page = await fetchPage(entries.length, tree.size);
+    const next = await verifyTree(verifier, checkCheckpoint, page, tree.size, await notBefore());
+    latest = next.checkpoint;
+    verifyMapMember(verifier, next.tree, page.map, [key]);
+    const more = verifier.entries(next.tree, page.entries, spec.matches, spec.what);
+    const last = entries[entries.length - 1];
+    if (more.length === 0 || (last && (more[0] as VerifiedEntry).index <= last.index)) {
+      throw verificationError(
+        'INCOMPLETE_ANSWER',
+        `the ledger's page at offset ${entries.length} for ${key} does not continue the list`,
+      );
+    }
+    entries.push(...more);
   }
-  return { checkpoint, tree, entries };
+  checkAllEntries(key, value, entries);
+  return { checkpoint: latest, tree, entries };
 }
 
 /** The keys a status answer must prove (the service's statusKeys, rebuilt from proved values). */

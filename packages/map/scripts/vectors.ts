@@ -2,7 +2,7 @@
 // proofs (single and batch, present and absent keys) with expected results, plus invalid proofs
 // and claims with the error a verifier must report. Deterministic, so the golden test can check
 // that the committed file is what the code produces:
-//   node packages/map/scripts/vectors.ts            (writes the file)
+//   node packages/map/scripts/vectors.ts            (writes the file; Node 24, as npm scripts run)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -49,7 +49,8 @@ function chainOf(indexes: number[]): string {
   return encodeBase64(c);
 }
 
-const hex64 = (n: number) => sha256(te.encode(`artifact ${n}`)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');
+const hex64 = (n: number) =>
+  sha256(te.encode(`artifact ${n}`)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');
 
 /** The map of the vectors: lookup key -> value. */
 export function vectorEntries(): Record<string, MapValue> {
@@ -178,17 +179,34 @@ export function buildVectors(): Vectors {
   const flipped = p0.slice();
   flipped[p0.length - 1]! ^= 1;
   bad('flipped bit', 'MAP_ROOT_MISMATCH', 'last bit of the proof flipped', flipped);
-  bad('proof for another root', 'MAP_ROOT_MISMATCH', 'a valid proof in the one-leaf map', one.prove([mapKey(k0)]));
+  bad(
+    'proof for another root',
+    'MAP_ROOT_MISMATCH',
+    'a valid proof in the one-leaf map',
+    one.prove([mapKey(k0)]),
+  );
   bad('wrong value claimed', 'MAP_VALUE_MISMATCH', 'the proof is valid, the claimed n is not', p0, {
     values: { [k0]: { ...entries[k0]!, n: entries[k0]!.n + 1 } },
   });
-  bad('present key claimed absent', 'MAP_VALUE_MISMATCH', 'an omission: the key is in the map', p0, {
-    values: { [k0]: null },
-  });
-  bad('absent key claimed present', 'MAP_VALUE_MISMATCH', 'the proof shows absence', proofOf([absent[1]!]), {
-    keys: [absent[1]!],
-    values: { [absent[1]!]: entries[k0]! },
-  });
+  bad(
+    'present key claimed absent',
+    'MAP_VALUE_MISMATCH',
+    'an omission: the key is in the map',
+    p0,
+    {
+      values: { [k0]: null },
+    },
+  );
+  bad(
+    'absent key claimed present',
+    'MAP_VALUE_MISMATCH',
+    'the proof shows absence',
+    proofOf([absent[1]!]),
+    {
+      keys: [absent[1]!],
+      values: { [absent[1]!]: entries[k0]! },
+    },
+  );
   bad(
     'invalid value: unknown member',
     'MAP_VALUE_INVALID',
@@ -208,7 +226,7 @@ export function buildVectors(): Vectors {
   const two = new SparseMerkleMap();
   let a = mapKey('a');
   let b = mapKey('b');
-  for (let i = 0; (a[0]! >> 7) === (b[0]! >> 7); i++) b = mapKey(`b${i}`);
+  for (let i = 0; a[0]! >> 7 === b[0]! >> 7; i++) b = mapKey(`b${i}`);
   if (a[0]! >> 7 === 1) [a, b] = [b, a];
   const lookupA = [...['a'], ...Array.from({ length: 1000 }, (_, i) => `b${i}`)].find((s) =>
     mapKey(s).every((x, i) => x === a[i]),
@@ -244,7 +262,12 @@ export function buildVectors(): Vectors {
     }
   };
   walk(0);
-  bad('inner node at depth 256', 'MAP_PROOF_MALFORMED', '257 inner tags on one path', Uint8Array.from(deep));
+  bad(
+    'inner node at depth 256',
+    'MAP_PROOF_MALFORMED',
+    '257 inner tags on one path',
+    Uint8Array.from(deep),
+  );
 
   return {
     description:
@@ -261,6 +284,9 @@ export function buildVectors(): Vectors {
 export const VECTORS_PATH = fileURLToPath(new URL('../testdata/vectors.json', import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(VECTORS_PATH, `${JSON.stringify(buildVectors(), null, 2)}\n`);
+  // Formatted as the repository's prettier would, so `prettier --check` passes on the output.
+  const { format, resolveConfig } = await import('prettier');
+  const options = { ...(await resolveConfig(VECTORS_PATH)), parser: 'json' };
+  writeFileSync(VECTORS_PATH, await format(JSON.stringify(buildVectors()), options));
   console.log(`wrote ${VECTORS_PATH}`);
 }

@@ -1,5 +1,12 @@
 import { MapError } from './errors.ts';
-import { CHAIN_PREFIX, checkHash, defaultSha256, HASH_SIZE, type Hash, type Sha256 } from './hash.ts';
+import {
+  CHAIN_PREFIX,
+  checkHash,
+  defaultSha256,
+  HASH_SIZE,
+  type Hash,
+  type Sha256,
+} from './hash.ts';
 
 /** The chain hash of a key with no entries. */
 export const EMPTY_CHAIN: Hash = new Uint8Array(HASH_SIZE);

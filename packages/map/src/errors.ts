@@ -5,10 +5,7 @@
  * latter to "incomplete answer" rather than "usage error".
  */
 export type MapErrorCode =
-  | 'MAP_PROOF_MALFORMED'
-  | 'MAP_ROOT_MISMATCH'
-  | 'MAP_VALUE_INVALID'
-  | 'MAP_INPUT_INVALID';
+  'MAP_PROOF_MALFORMED' | 'MAP_ROOT_MISMATCH' | 'MAP_VALUE_INVALID' | 'MAP_INPUT_INVALID';
 
 export class MapError extends Error {
   readonly code: MapErrorCode;

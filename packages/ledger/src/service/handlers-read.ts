@@ -4,7 +4,7 @@ import type { RequestContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 import { intParam, sendJson } from './http-io.ts';
 import { jobKey, subjectKey } from '../index-keys.ts';
-import { b64, b64s, buildBundle } from './proof-bundle.ts';
+import { b64, b64s, buildBundle, LOOKUP_PAGE_ENTRIES } from './proof-bundle.ts';
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
@@ -31,6 +31,14 @@ export async function getInfo(ctx: RequestContext): Promise<void> {
 export async function getCheckpoint(ctx: RequestContext): Promise<void> {
   await authorizeRead(ctx);
   sendJson(ctx.res, 200, { checkpoint: (await ctx.parts.backend.latest()).note });
+}
+
+/** `offset` and `limit` of a lookup page (every lookup answer is bounded). */
+function pageParams(ctx: RequestContext): { page: { offset: number; limit: number } } {
+  const q = ctx.url.searchParams;
+  const offset = intParam(q, 'offset') ?? 0;
+  const limit = Math.min(intParam(q, 'limit', 1) ?? LOOKUP_PAGE_ENTRIES, LOOKUP_PAGE_ENTRIES);
+  return { page: { offset, limit } };
 }
 
 function readParams(ctx: RequestContext): { at?: number; known?: number } {
@@ -73,6 +81,7 @@ export async function getSubject(ctx: RequestContext): Promise<void> {
   const { backend } = ctx.parts;
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
+    ...pageParams(ctx),
     keys: [subjectKey(digest)],
     select: (size) => backend.subjectIndexes(digest, size),
   });
@@ -89,6 +98,7 @@ export async function getJob(ctx: RequestContext): Promise<void> {
   const { backend } = ctx.parts;
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
+    ...pageParams(ctx),
     keys: [jobKey({ provider, project, jobId: job })],
     select: (size) => backend.jobIndexes(provider, project, job, size),
   });

@@ -94,6 +94,7 @@ export async function startLedgerService(
 // Used by the embedded (`file:`) client so that it enforces and proves exactly as the service.
 export {
   buildBundle,
+  LOOKUP_PAGE_ENTRIES,
   provedEntries,
   knownMember,
   b64,

@@ -98,6 +98,9 @@ export async function mapMember(
   };
 }
 
+/** Most entries one lookup answer holds; larger lookups are read page by page. */
+export const LOOKUP_PAGE_ENTRIES = 1000;
+
 export interface BundleRequest {
   at?: number;
   known?: number;
@@ -107,13 +110,17 @@ export interface BundleRequest {
   keys?: readonly string[];
   /** Given the tree size (and the keys' map values), the entry indexes to include. */
   select(size: number, values: readonly (MapValue | undefined)[]): Promise<number[]>;
+  /** Answer only the selected entries [offset, offset + limit). */
+  page?: { offset: number; limit: number };
 }
 
 export async function buildBundle(backend: ServiceBackend, request: BundleRequest) {
   const cp = request.checkpoint ?? (await backend.latest());
   const size = treeSizeFor(cp, request.at);
   const proved = request.keys ? await mapMember(backend, request.keys, size) : undefined;
-  const indexes = await request.select(size, proved?.values ?? []);
+  const selected = await request.select(size, proved?.values ?? []);
+  const { page } = request;
+  const indexes = page ? selected.slice(page.offset, page.offset + page.limit) : selected;
   const [root, consistency, known, entries] = await Promise.all([
     size === cp.size ? Promise.resolve(cp.root) : backend.rootAt(size),
     size === cp.size ? Promise.resolve(undefined) : backend.consistencyProof(size, cp.size),
@@ -126,6 +133,7 @@ export async function buildBundle(backend: ServiceBackend, request: BundleReques
     ...(consistency ? { consistency: b64s(consistency) } : {}),
     ...known,
     ...(proved ? { map: proved.map } : {}),
+    ...(page ? { page: { offset: page.offset } } : {}),
     entries,
   };
 }

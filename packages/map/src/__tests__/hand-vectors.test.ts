@@ -98,9 +98,7 @@ describe('hand-computed vectors', () => {
     const c = unhex('b0' + '00'.repeat(31));
     const proofC = m.prove([c]);
     // depth 0: right; 1: left (its EMPTY right sibling comes last); 2: right; 3: c goes right.
-    expect(hex(proofC)).toBe(
-      hex(bytes(0x00, 0x02, 0x00, 0x00, 0x02, 0x00, 0x03, s4, 0x02, 0x02)),
-    );
+    expect(hex(proofC)).toBe(hex(bytes(0x00, 0x02, 0x00, 0x00, 0x02, 0x00, 0x03, s4, 0x02, 0x02)));
     expect(verifyMapProof(s0, [c], proofC)[0]!.valueHash).toBeUndefined();
     // A key with a's first 10 bits but another tail is absent, shown by leaf a at depth 10.
     const d = unhex('aa' + '80' + '00'.repeat(29) + '01');
