@@ -11,7 +11,7 @@ describe('notarize ledger info', () => {
       await ledger.append([makeEntry(1), makeEntry(2)]);
       const expected = {
         origin: ledger.origin,
-        size: 2,
+        size: 3, // the two entries and the map head that closes their batch
         root: ledger.checkpoint().root,
         vkey: ledger.vkey,
       };

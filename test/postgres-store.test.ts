@@ -39,12 +39,16 @@ describe('schema migrations', () => {
     const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresStore.open(url)));
     await Promise.all(stores.map((s) => s.close()));
     const { rows } = await admin.query('SELECT version, name FROM racing.schema_migrations');
-    expect(rows).toEqual([{ version: String(SCHEMA_VERSION), name: 'log tables' }]);
+    expect(SCHEMA_VERSION).toBe(2);
+    expect(rows).toEqual([
+      { version: '1', name: 'log tables' },
+      { version: '2', name: 'lookup map values' },
+    ]);
     // Opening again applies nothing new and changes nothing.
     await (await PostgresStore.open(url)).close();
     expect(
       (await admin.query('SELECT count(*)::int AS n FROM racing.schema_migrations')).rows[0].n,
-    ).toBe(1);
+    ).toBe(2);
   });
 
   it('refuse a schema newer than this version understands', async () => {

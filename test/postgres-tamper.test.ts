@@ -26,6 +26,7 @@ const TABLES = [
   'tiles',
   'checkpoints',
   'lookup',
+  'map_values',
   'idempotency',
 ];
 
@@ -50,6 +51,8 @@ beforeAll(async () => {
     origin: ORIGIN,
     store: await PostgresStore.open(schemaUrl(dbUrl, 'base')),
   });
+  // Each batch of 100 is followed by its map head: entry b * 100 + i is at index b * 101 + i, and
+  // the map heads are at 100, 201, 302, ... 605.
   for (let b = 0; b < 6; b++) {
     await ledger.append(
       Array.from({ length: 100 }, (_, i) => makeEntry(b * 100 + i, { jobId: String(i % 5) })),
@@ -102,7 +105,7 @@ describe('verify finds tampering in PostgreSQL', () => {
     const report = await verifyAt(await tampered('SELECT 1'));
     expect(report).toMatchObject({
       ok: true,
-      size: 600,
+      size: 606,
       root: newest.root,
       checkpoints: 7,
       lookupRows: 1800,
@@ -112,9 +115,9 @@ describe('verify finds tampering in PostgreSQL', () => {
   const cases: [string, string, string, number | undefined][] = [
     [
       'an updated entry',
-      `UPDATE entries SET data = convert_to(replace(convert_from(data, 'UTF8'), 'entry 123', 'entry 124'), 'UTF8') WHERE idx = 123`,
+      `UPDATE entries SET data = convert_to(replace(convert_from(data, 'UTF8'), 'entry 123', 'entry 124'), 'UTF8') WHERE idx = 124`,
       'NODE_MISMATCH',
-      123,
+      124,
     ],
     [
       'an entry made invalid',
@@ -130,9 +133,9 @@ describe('verify finds tampering in PostgreSQL', () => {
     ],
     [
       'a changed checkpoint',
-      `UPDATE checkpoints SET note = replace(note, E'\\n300\\n', E'\\n301\\n') WHERE size = 300`,
+      `UPDATE checkpoints SET note = replace(note, E'\\n303\\n', E'\\n304\\n') WHERE size = 303`,
       'CHECKPOINT_INVALID',
-      300,
+      303,
     ],
     [
       'a changed index row',
@@ -144,14 +147,14 @@ describe('verify finds tampering in PostgreSQL', () => {
     ['a deleted tile', `DELETE FROM tiles WHERE id = 1`, 'STRUCTURE', undefined],
     [
       'the newest checkpoint row deleted',
-      `DELETE FROM checkpoints WHERE size = 600`,
+      `DELETE FROM checkpoints WHERE size = 606`,
       'STRUCTURE',
       undefined,
     ],
     ['a deleted index row', `DELETE FROM lookup WHERE idx = 599`, 'LOOKUP_MISMATCH', 599],
     [
       'a rewound head',
-      `UPDATE log_state SET size = 400, checkpoint = (SELECT note FROM checkpoints WHERE size = 400)`,
+      `UPDATE log_state SET size = 404, checkpoint = (SELECT note FROM checkpoints WHERE size = 404)`,
       'STRUCTURE',
       undefined,
     ],
@@ -169,15 +172,15 @@ describe('a client holding a newer checkpoint', () => {
   it('refuses an updated entry: its proof does not reach the trusted root', async () => {
     const ledger = await openClientView(
       await tampered(
-        `UPDATE entries SET data = convert_to(replace(convert_from(data, 'UTF8'), 'entry 123', 'entry 124'), 'UTF8') WHERE idx = 123`,
+        `UPDATE entries SET data = convert_to(replace(convert_from(data, 'UTF8'), 'entry 123', 'entry 124'), 'UTF8') WHERE idx = 124`,
       ),
     );
     try {
-      const { entry } = await ledger.entry(123);
-      expect(() => checkInclusion(vkey, newest.note, entry.entry, 123, entry.proof)).toThrow();
+      const { entry } = await ledger.entry(124);
+      expect(() => checkInclusion(vkey, newest.note, entry.entry, 124, entry.proof)).toThrow();
       // The untouched neighbour still checks out against the same trusted checkpoint.
-      const ok = await ledger.entry(122);
-      expect(checkInclusion(vkey, newest.note, ok.entry.entry, 122, ok.entry.proof).size).toBe(600);
+      const ok = await ledger.entry(123);
+      expect(checkInclusion(vkey, newest.note, ok.entry.entry, 123, ok.entry.proof).size).toBe(606);
     } finally {
       await ledger.close();
     }
@@ -209,17 +212,18 @@ describe('a client holding a newer checkpoint', () => {
 
   it('detects a log rolled back consistently in the database', async () => {
     const url = await tampered(`
-      DELETE FROM entries WHERE idx >= 400;
-      DELETE FROM lookup WHERE idx >= 400;
-      DELETE FROM checkpoints WHERE size > 400;
+      DELETE FROM entries WHERE idx >= 404;
+      DELETE FROM lookup WHERE idx >= 404;
+      DELETE FROM map_values WHERE ver >= 404;
+      DELETE FROM checkpoints WHERE size > 404;
       DELETE FROM tiles WHERE id = 2;
-      UPDATE log_state SET size = 400, checkpoint = (SELECT note FROM checkpoints WHERE size = 400);
+      UPDATE log_state SET size = 404, checkpoint = (SELECT note FROM checkpoints WHERE size = 404);
       UPDATE log_state SET root = decode(split_part(checkpoint, E'\\n', 3), 'base64');`);
     // Internally consistent, so only a client that saw the newer checkpoint can tell.
     expect((await verifyAt(url)).ok).toBe(true);
     const ledger = await openClientView(url);
     try {
-      expect(ledger.size).toBe(400);
+      expect(ledger.size).toBe(404);
       await expect(checkLedgerExtends(ledger, newest)).rejects.toMatchObject({
         code: 'ROLLBACK_DETECTED',
         category: 'verification',

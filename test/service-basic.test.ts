@@ -44,8 +44,10 @@ describe('ledger service: appends and verified reads', () => {
     const [second] = await client.append([assertion(d, 'untrusted')]);
     const now = await client.subject(d);
     expect(now.entries.map((e) => e.index)).toEqual([first!.index, second!.index]);
-    const before = await client.subject(d, { at: first!.index + 1 });
-    expect(before.tree.size).toBe(first!.index + 1);
+    // As of the first append's checkpoint: its entry, then the map head that closes its batch.
+    expect(first!.checkpoint.size).toBe(first!.index + 2);
+    const before = await client.subject(d, { at: first!.checkpoint.size });
+    expect(before.tree.size).toBe(first!.index + 2);
     expect(before.entries.map((e) => e.index)).toEqual([first!.index]);
     const entry = await client.entry(first!.index, { at: second!.index });
     expect(entry.found.entry.statement.predicate).toMatchObject({ status: 'trusted' });

@@ -46,3 +46,18 @@ export function toBase64(bytes: Uint8Array): string {
 export function fromBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
+
+const CHAIN_SCRATCH = Buffer.alloc(1 + 32 + 8 + 32);
+CHAIN_SCRATCH[0] = 0x04;
+
+/**
+ * One step of a lookup-map entry chain, SHA-256(0x04 || prev || u64be(index) || leafHash)
+ * (@notarize/map's chainStep, without its allocations: three per entry on the append path).
+ */
+export function chainStep(prev: Uint8Array, index: number, leaf: Uint8Array): Hash {
+  CHAIN_SCRATCH.set(prev, 1);
+  CHAIN_SCRATCH.writeUInt32BE(Math.floor(index / 2 ** 32), 33);
+  CHAIN_SCRATCH.writeUInt32BE(index >>> 0, 37);
+  CHAIN_SCRATCH.set(leaf, 41);
+  return hash('sha256', CHAIN_SCRATCH, 'buffer');
+}

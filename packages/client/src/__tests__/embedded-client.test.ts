@@ -40,11 +40,13 @@ describe('EmbeddedLedgerClient', () => {
       expect(a!.entry.identity).toEqual({ name: 'alice', role: 'admin', auth: 'local' });
       const now = await client.subject(digest(1));
       expect(now.entries.map((e) => e.index)).toEqual([a!.index, b!.index]);
-      const then = await client.subject(digest(1), { at: 1 });
+      // Each append is one batch, closed by its map head: a at 0, b at 2, size 4.
+      expect(a!.checkpoint.size).toBe(2);
+      const then = await client.subject(digest(1), { at: a!.checkpoint.size });
       expect(then.entries.map((e) => e.index)).toEqual([a!.index]);
       const info = await client.info();
       expect(info).toMatchObject({ transport: 'file', readOnly: false });
-      expect(info.checkpoint.size).toBe(2);
+      expect(info.checkpoint.size).toBe(4);
     } finally {
       await client.close();
     }

@@ -7,7 +7,7 @@
  * A commit works on a copy (`prepare`) and adopts it only once the store has committed, so a
  * failed commit leaves the map as it was.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   decodeValue,
   encodeValue,
@@ -18,13 +18,30 @@ import {
   type Sha256,
 } from '@notarize/map';
 import type { LedgerStore, MapValueRow } from '../store.ts';
-import { emptyValue, nextValue, type MapInfo } from './map-values.ts';
+import {
+  applyEntry,
+  finishValue,
+  workingValue,
+  type MapInfo,
+  type WorkingValue,
+} from './map-values.ts';
 
-/** node:crypto SHA-256 over parts: the engine hashes on its hot path. */
+const SCRATCH = Buffer.alloc(4096);
+
+/**
+ * node:crypto SHA-256 over parts, one-shot over a scratch buffer (the engine hashes on its hot
+ * path; `crypto.hash` copies its input synchronously).
+ */
 export const nodeSha256: Sha256 = (parts) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  let length = 0;
+  for (const p of parts) length += p.length;
+  if (length > SCRATCH.length) return hash('sha256', Buffer.concat(parts), 'buffer');
+  let at = 0;
+  for (const p of parts) {
+    SCRATCH.set(p, at);
+    at += p.length;
+  }
+  return hash('sha256', SCRATCH.subarray(0, length), 'buffer');
 };
 
 /** Map keys as strings (latin1 of the 32 bytes) for JS Maps. */
@@ -54,13 +71,14 @@ export interface MapAnswer {
 
 export class LedgerMap {
   #tree: SparseMerkleMap;
-  /** Current value bytes per key. */
-  #values: Map<string, Uint8Array>;
+  /** Current value per key (decoded: appends update values, answers encode them). */
+  #values: Map<string, MapValue>;
   /** Index of the map head the state is as of (-1: none yet). */
   #version: number;
-  readonly #keyCache = new Map<string, Uint8Array>();
+  /** Lookup key -> map key as text (the hot keys of a batch repeat: identities, jobs). */
+  readonly #keyCache = new Map<string, string>();
 
-  private constructor(tree: SparseMerkleMap, values: Map<string, Uint8Array>, version: number) {
+  private constructor(tree: SparseMerkleMap, values: Map<string, MapValue>, version: number) {
     this.#tree = tree;
     this.#values = values;
     this.#version = version;
@@ -84,11 +102,11 @@ export class LedgerMap {
 
   /** The map as of the map head at `version` (its log index), from the stored rows. */
   static async load(store: LedgerStore, version: number): Promise<LedgerMap> {
-    const values = new Map<string, Uint8Array>();
+    const values = new Map<string, MapValue>();
     const leaves: [Uint8Array, Uint8Array][] = [];
     if (version >= 0) {
       for (const row of await store.readMapLeaves(version)) {
-        values.set(keyText(row.key), row.value);
+        values.set(keyText(row.key), decodeValue(row.value));
         leaves.push([row.key, valueHash(row.value, nodeSha256)]);
       }
     }
@@ -99,16 +117,16 @@ export class LedgerMap {
   async follow(store: LedgerStore, version: number): Promise<void> {
     if (version <= this.#version) return;
     for (const row of await store.readMapChanges(this.#version, version)) {
-      this.#values.set(keyText(row.key), row.value);
+      this.#values.set(keyText(row.key), decodeValue(row.value));
       this.#tree.set(row.key, valueHash(row.value, nodeSha256));
     }
     this.#version = version;
   }
 
-  #mapKey(lookupKey: string): Uint8Array {
+  #mapKey(lookupKey: string): string {
     let key = this.#keyCache.get(lookupKey);
-    if (!key) {
-      key = mapKey(lookupKey, nodeSha256);
+    if (key === undefined) {
+      key = keyText(mapKey(lookupKey, nodeSha256));
       if (this.#keyCache.size > 100_000) this.#keyCache.clear();
       this.#keyCache.set(lookupKey, key);
     }
@@ -117,22 +135,26 @@ export class LedgerMap {
 
   /** The map after `entries`, for a map head at `headIndex`, without changing this one. */
   prepare(entries: readonly MapEntry[], headIndex: number): PreparedMap {
-    const changed = new Map<string, MapValue>();
+    const changed = new Map<string, WorkingValue>();
     for (const { index, leafHash, info } of entries) {
       for (const lookupKey of info.keys) {
-        const k = keyText(this.#mapKey(lookupKey));
-        const stored = this.#values.get(k);
-        const current = changed.get(k) ?? (stored ? decodeValue(stored) : emptyValue());
-        changed.set(k, nextValue(current, lookupKey, index, leafHash, info, nodeSha256));
+        const k = this.#mapKey(lookupKey);
+        let value = changed.get(k);
+        if (!value) {
+          value = workingValue(this.#values.get(k));
+          changed.set(k, value);
+        }
+        applyEntry(value, lookupKey, index, leafHash, info);
       }
     }
     const tree = this.#tree.clone();
     const rows: MapValueRow[] = [];
-    const bytes = new Map<string, Uint8Array>();
-    for (const [k, value] of changed) {
+    const finished = new Map<string, MapValue>();
+    for (const [k, working] of changed) {
+      const value = finishValue(working);
       const encoded = encodeValue(value);
       const key = keyBytes(k);
-      bytes.set(k, encoded);
+      finished.set(k, value);
       tree.set(key, valueHash(encoded, nodeSha256));
       rows.push({ key, version: headIndex, value: encoded });
     }
@@ -142,7 +164,7 @@ export class LedgerMap {
       keys: tree.size,
       rows,
       adopt: () => {
-        for (const [k, v] of bytes) this.#values.set(k, v);
+        for (const [k, v] of finished) this.#values.set(k, v);
         this.#tree = tree;
         this.#version = headIndex;
       },
@@ -153,14 +175,16 @@ export class LedgerMap {
   answer(lookupKeys: readonly string[]): MapAnswer {
     const keys = lookupKeys.map((k) => this.#mapKey(k));
     return {
-      proof: this.#tree.prove(keys),
-      values: keys.map((k) => this.#values.get(keyText(k))),
+      proof: this.#tree.prove(keys.map(keyBytes)),
+      values: keys.map((k) => {
+        const value = this.#values.get(k);
+        return value && encodeValue(value);
+      }),
     };
   }
 
   /** The decoded value of one lookup key (undefined: no entry has the key). */
   value(lookupKey: string): MapValue | undefined {
-    const bytes = this.#values.get(keyText(this.#mapKey(lookupKey)));
-    return bytes && decodeValue(bytes);
+    return this.#values.get(this.#mapKey(lookupKey));
   }
 }

@@ -1,11 +1,15 @@
 /**
- * How one log entry changes the lookup-map values of its keys (docs/formats.md, "Lookup map"):
+ * How log entries change the lookup-map values of their keys (docs/formats.md, "Lookup map"):
  * every key counts the entry and extends its chain; a subject key also remembers, per identity,
  * its latest assertion, and the earliest revocation naming the subject (revocations name an
  * identity through its identity digest, so this is what status resolution needs).
+ *
+ * A batch works on mutable values (`WorkingValue`) and encodes each changed key once at the end:
+ * the chain stays bytes between entries of one batch.
  */
-import { chainStep, type MapValue, type Sha256 } from '@notarize/map';
+import { EMPTY_CHAIN, type MapValue } from '@notarize/map';
 import type { LedgerEntry, LedgerEntryKind } from '@notarize/trust';
+import { chainStep } from '../hashing.ts';
 import { entryKeys } from '../index-keys.ts';
 
 /** What the map needs to know about an entry (kept from validation, so nothing is re-parsed). */
@@ -18,36 +22,46 @@ export interface MapInfo {
 
 const SUBJECT_PREFIX = 'subject:';
 
-export function emptyValue(): MapValue {
-  return { n: 0, chain: Buffer.alloc(32).toString('base64') };
+export interface WorkingValue {
+  n: number;
+  chain: Uint8Array;
+  /** Identity -> index of its latest assertion (subject keys). */
+  assert: Map<string, number>;
+  revoke: number | undefined;
 }
 
-/** The value after appending entry `index` (leaf hash `leaf`) under `key`. Pure. */
-export function nextValue(
-  value: MapValue,
+export function workingValue(value: MapValue | undefined): WorkingValue {
+  return {
+    n: value?.n ?? 0,
+    chain: value ? new Uint8Array(Buffer.from(value.chain, 'base64')) : EMPTY_CHAIN,
+    assert: new Map(value?.assert ?? []),
+    revoke: value?.revoke,
+  };
+}
+
+/** Applies entry `index` (leaf hash `leaf`) to the value of `key`, in place. */
+export function applyEntry(
+  value: WorkingValue,
   key: string,
   index: number,
   leaf: Uint8Array,
   info: MapInfo,
-  sha?: Sha256,
-): MapValue {
-  const prev = new Uint8Array(Buffer.from(value.chain, 'base64'));
-  const next: MapValue = {
-    n: value.n + 1,
-    chain: Buffer.from(chainStep(prev, index, leaf, sha)).toString('base64'),
-  };
-  if (value.assert) next.assert = value.assert;
-  if (value.revoke !== undefined) next.revoke = value.revoke;
-  if (!key.startsWith(SUBJECT_PREFIX)) return next;
-  if (info.kind === 'assertion') {
-    const others = (value.assert ?? []).filter(([name]) => name !== info.identity);
-    others.push([info.identity, index]);
-    // UTF-16 code-unit order, as the format specifies (and as RFC 8785 sorts member names).
-    next.assert = others.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  } else if (info.kind === 'revocation' && next.revoke === undefined) {
-    next.revoke = index;
+): void {
+  value.n++;
+  value.chain = chainStep(value.chain, index, leaf);
+  if (!key.startsWith(SUBJECT_PREFIX)) return;
+  if (info.kind === 'assertion') value.assert.set(info.identity, index);
+  else if (info.kind === 'revocation' && value.revoke === undefined) value.revoke = index;
+}
+
+/** The value to encode (assert pairs by identity name in UTF-16 code-unit order). */
+export function finishValue(value: WorkingValue): MapValue {
+  const out: MapValue = { n: value.n, chain: Buffer.from(value.chain).toString('base64') };
+  if (value.assert.size > 0) {
+    out.assert = [...value.assert].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
-  return next;
+  if (value.revoke !== undefined) out.revoke = value.revoke;
+  return out;
 }
 
 /** MapInfo of a decoded entry (replays, migrations). */
