@@ -124,7 +124,8 @@ export async function verifyStatuses(
   notBefore: number,
 ): Promise<VerifiedStatuses> {
   const { checkpoint, tree } = await verifyTree(verifier, checkCheckpoint, bundle, at, notBefore);
-  const wireKeys = bundle.map?.keys ?? [];
+  const wireKeys =
+    bundle.map?.keys ?? (tree.size === 0 ? [...new Set(digests.map(subjectKey))] : []);
   // The proof must cover the keys rebuilt from the proved subject values: verify against the
   // keys as sent, then check they are exactly the expected ones.
   const values = verifyMapMember(verifier, tree, bundle.map, wireKeys);

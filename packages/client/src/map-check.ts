@@ -39,6 +39,10 @@ export function verifyMapMember(
   wire: WireMap | undefined,
   keys: readonly string[],
 ): ProvedValues {
+  if (tree.size === 0 && !wire) {
+    // The empty tree: nothing is recorded under any key, so there is nothing to hide.
+    return new Map(keys.map((k) => [k, undefined]));
+  }
   if (!wire) {
     throw incomplete(
       `the ledger's answer carries no lookup-map proof, so it cannot be shown complete ` +

@@ -55,7 +55,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
       ctx.output.print(
         `ledger ${report.origin}: ${report.entries} entries hash to the signed root ${report.root} (size ${report.size}); ` +
           `lookups of ${report.subjectsChecked} subjects and ${report.jobsChecked} jobs match the log; ` +
-            `${report.mapHeads} map heads replayed and correct`,
+          `${report.mapHeads} map heads replayed and correct`,
       );
   });
 }

@@ -54,7 +54,7 @@ export async function buildStatusBundle(
   const checkpoint = await backend.latest();
   const size = treeSizeFor(checkpoint, request.at);
   const subjectKeys = [...new Set(request.subjects.map(subjectKey))];
-  const first = await backend.mapAnswer(subjectKeys, size);
+  const first = size > 0 ? await backend.mapAnswer(subjectKeys, size) : { values: [] };
   const keys = await statusKeys(
     request.subjects,
     first.values.map((v) => (v ? decodeValue(v) : undefined)),

@@ -117,7 +117,9 @@ export interface BundleRequest {
 export async function buildBundle(backend: ServiceBackend, request: BundleRequest) {
   const cp = request.checkpoint ?? (await backend.latest());
   const size = treeSizeFor(cp, request.at);
-  const proved = request.keys ? await mapMember(backend, request.keys, size) : undefined;
+  // An empty tree holds nothing to hide: it has no map head, and its answers no map member.
+  const proved =
+    request.keys && size > 0 ? await mapMember(backend, request.keys, size) : undefined;
   const selected = await request.select(size, proved?.values ?? []);
   const { page } = request;
   const indexes = page ? selected.slice(page.offset, page.offset + page.limit) : selected;
