@@ -23,8 +23,39 @@ export function processOutput(): Output {
   };
 }
 
-/** Formats rows as an aligned plain-text table. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Characters that must never reach a terminal or a CI log raw: C0 controls (newlines, ESC that
+ * starts ANSI sequences), DEL, C1 controls (NEL, CSI), the Unicode line and paragraph separators,
+ * and the bidirectional marks and overrides that make text read differently than it is stored.
+ */
+const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named !== undefined) return named;
+  const code = c.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text from the ledger or from files (names, reasons, metadata, service messages) as it may be
+ * shown to a person: every control character is written as an escape (`\n`, `\x1b`, `\u202e`),
+ * so data can neither fake lines of output or of a CI log nor drive the terminal. With
+ * `multiline`, newlines stay (for our own multi-line messages); everything else is escaped.
+ * Every human output that shows such data goes through here (`table` does it for its cells).
+ */
+export function printable(text: string, options: { multiline?: boolean } = {}): string {
+  return text.replace(UNPRINTABLE, (c) => (options.multiline && c === '\n' ? c : escapeChar(c)));
+}
+
+/** Formats rows as an aligned plain-text table; cells are escaped with `printable`. */
+export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map((cell) => printable(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
