@@ -15,6 +15,7 @@ import type {
   StoredCheckpoint,
   StoreMeta,
 } from '../store.ts';
+import { databaseShape, emptyDatabase, openError } from './check-database.ts';
 import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
 import {
   HASH_SIZE,
@@ -36,6 +37,11 @@ export interface SqliteStoreOptions {
   path: string;
   /** Open without writing (verify, info on a copy). */
   readOnly?: boolean;
+  /**
+   * May an empty database (a new or 0-byte file) get the schema? Default: unless `readOnly`.
+   * False where a ledger must already exist (its key is there): an empty one is damaged.
+   */
+  create?: boolean;
   /** SQLite page cache in KiB (default 32 MiB). */
   cacheKiB?: number;
 }
@@ -46,46 +52,23 @@ interface MultiInsert {
   width: number;
 }
 
-export class SqliteStore implements LedgerStore {
-  readonly path: string;
-  readonly #db: DatabaseSync;
-  readonly #insertEntries: MultiInsert;
-  readonly #insertLookups: MultiInsert;
-  readonly #stmts: Record<string, StatementSync>;
-  /** Tiles on the right edge of the tree, as last committed (or being built). */
-  #tiles = new Map<number, Uint8Array>();
-  #closed = false;
-
-  private constructor(options: SqliteStoreOptions) {
-    this.path = options.path;
-    try {
-      this.#db = new DatabaseSync(options.path, { readOnly: options.readOnly ?? false });
-      this.#db.exec('PRAGMA busy_timeout = 10000');
-      if (!options.readOnly) {
-        this.#db.exec('PRAGMA journal_mode = WAL');
-        this.#db.exec(SCHEMA);
-      }
-      this.#db.exec('PRAGMA synchronous = FULL');
-      this.#db.exec(`PRAGMA cache_size = -${options.cacheKiB ?? 32768}`);
-    } catch (error) {
-      throw new LedgerError(
-        'STORE_UNAVAILABLE',
-        'unavailable',
-        `cannot open the ledger database ${options.path}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    const db = this.#db;
-    const multi = (table: string, columns: string): MultiInsert => {
-      const width = columns.split(',').length;
-      const tuple = `(${Array(width).fill('?').join(',')})`;
-      const sql = (n: number) =>
-        `INSERT INTO ${table}(${columns}) VALUES ${Array(n).fill(tuple).join(',')}`;
-      return { full: db.prepare(sql(CHUNK)), one: db.prepare(sql(1)), width };
-    };
-    this.#insertEntries = multi('entries', 'idx,data');
-    this.#insertLookups = multi('lookup', 'seg,key,idx');
-    this.#stmts = {
+/** The store's prepared statements (throws if a table is missing: openError maps that). */
+function prepareStatements(db: DatabaseSync): {
+  entries: MultiInsert;
+  lookups: MultiInsert;
+  stmts: Record<string, StatementSync>;
+} {
+  const multi = (table: string, columns: string): MultiInsert => {
+    const width = columns.split(',').length;
+    const tuple = `(${Array(width).fill('?').join(',')})`;
+    const sql = (n: number) =>
+      `INSERT INTO ${table}(${columns}) VALUES ${Array(n).fill(tuple).join(',')}`;
+    return { full: db.prepare(sql(CHUNK)), one: db.prepare(sql(1)), width };
+  };
+  return {
+    entries: multi('entries', 'idx,data'),
+    lookups: multi('lookup', 'seg,key,idx'),
+    stmts: {
       maxIdx: db.prepare('SELECT max(idx) AS m FROM entries'),
       count: db.prepare('SELECT count(*) AS n FROM entries'),
       meta: db.prepare('SELECT key, value FROM meta'),
@@ -119,7 +102,53 @@ export class SqliteStore implements LedgerStore {
                 (SELECT count(*) FROM entries WHERE idx < 0) AS negative`,
       ),
       tileIds: db.prepare('SELECT id FROM tiles ORDER BY id'),
-    };
+    },
+  };
+}
+
+export class SqliteStore implements LedgerStore {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #insertEntries: MultiInsert;
+  readonly #insertLookups: MultiInsert;
+  readonly #stmts: Record<string, StatementSync>;
+  /** Tiles on the right edge of the tree, as last committed (or being built). */
+  #tiles = new Map<number, Uint8Array>();
+  #closed = false;
+
+  private constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    const readOnly = options.readOnly ?? false;
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(options.path, { readOnly });
+      db.exec('PRAGMA busy_timeout = 10000');
+      // Look before writing anything: a foreign or damaged file is refused as it is.
+      const shape = databaseShape(db, options.path);
+      if (shape === 'empty' && (readOnly || options.create === false)) {
+        throw emptyDatabase(options.path);
+      }
+      if (!readOnly) {
+        db.exec('PRAGMA journal_mode = WAL');
+        // A new database gets all its tables at once, never a part of them.
+        db.exec(shape === 'empty' ? `BEGIN IMMEDIATE; ${SCHEMA} COMMIT;` : SCHEMA);
+      }
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec(`PRAGMA cache_size = -${options.cacheKiB ?? 32768}`);
+      this.#db = db;
+    } catch (error) {
+      if (db?.isOpen) db.close();
+      throw openError(options.path, error);
+    }
+    try {
+      const prepared = prepareStatements(db);
+      this.#insertEntries = prepared.entries;
+      this.#insertLookups = prepared.lookups;
+      this.#stmts = prepared.stmts;
+    } catch (error) {
+      db.close();
+      throw openError(options.path, error);
+    }
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
