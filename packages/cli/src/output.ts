@@ -14,11 +14,30 @@ export interface Output {
   readonly interactive: boolean;
 }
 
+/**
+ * A writer for `stream` that goes quiet once its reader is gone (`notarize ledger verify | head
+ * -1`): EPIPE is no error of ours, so there is no stack; the command finishes its work and ends
+ * with its own exit code (a gate's decision, a failed verification), which the writes never
+ * change. Other stream errors stay errors.
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    gone = true;
+  });
+  return (text) => {
+    if (!gone) stream.write(text);
+  };
+}
+
 export function processOutput(): Output {
+  const out = quietOnBrokenPipe(process.stdout);
+  const err = quietOnBrokenPipe(process.stderr);
   return {
-    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    notice: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    print: (text) => out(text.endsWith('\n') ? text : `${text}\n`),
+    json: (value) => out(`${JSON.stringify(value, null, 2)}\n`),
+    notice: (text) => err(text.endsWith('\n') ? text : `${text}\n`),
     interactive: Boolean(process.stderr.isTTY),
   };
 }
