@@ -34,10 +34,14 @@ function quietOnBrokenPipe(stream: NodeJS.WriteStream): (text: string) => void {
 export function processOutput(): Output {
   const out = quietOnBrokenPipe(process.stdout);
   const err = quietOnBrokenPipe(process.stderr);
+  // Commands escape the data they show (`printable`); this is the net under what they missed,
+  // e.g. a notice that quotes what a service answered. Escaped text passes unchanged.
+  const line = (text: string) =>
+    printable(text.endsWith('\n') ? text : `${text}\n`, { multiline: true });
   return {
-    print: (text) => out(text.endsWith('\n') ? text : `${text}\n`),
+    print: (text) => out(line(text)),
     json: (value) => out(`${JSON.stringify(value, null, 2)}\n`),
-    notice: (text) => err(text.endsWith('\n') ? text : `${text}\n`),
+    notice: (text) => err(line(text)),
     interactive: Boolean(process.stderr.isTTY),
   };
 }
