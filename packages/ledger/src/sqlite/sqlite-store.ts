@@ -16,6 +16,7 @@ import type {
   StoreMeta,
 } from '../store.ts';
 import { databaseShape, emptyDatabase, openError } from './check-database.ts';
+import { CHUNK, prepareStatements, type MultiInsert } from './statements.ts';
 import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
 import {
   HASH_SIZE,
@@ -29,9 +30,6 @@ import {
   TILE_WIDTH,
 } from './tile-layout.ts';
 
-/** Rows per multi-row INSERT: fewer JS->SQLite crossings (measured ~2x on entries). */
-const CHUNK = 64;
-
 export interface SqliteStoreOptions {
   /** Path of the database file. */
   path: string;
@@ -44,66 +42,6 @@ export interface SqliteStoreOptions {
   create?: boolean;
   /** SQLite page cache in KiB (default 32 MiB). */
   cacheKiB?: number;
-}
-
-interface MultiInsert {
-  full: StatementSync;
-  one: StatementSync;
-  width: number;
-}
-
-/** The store's prepared statements (throws if a table is missing: openError maps that). */
-function prepareStatements(db: DatabaseSync): {
-  entries: MultiInsert;
-  lookups: MultiInsert;
-  stmts: Record<string, StatementSync>;
-} {
-  const multi = (table: string, columns: string): MultiInsert => {
-    const width = columns.split(',').length;
-    const tuple = `(${Array(width).fill('?').join(',')})`;
-    const sql = (n: number) =>
-      `INSERT INTO ${table}(${columns}) VALUES ${Array(n).fill(tuple).join(',')}`;
-    return { full: db.prepare(sql(CHUNK)), one: db.prepare(sql(1)), width };
-  };
-  return {
-    entries: multi('entries', 'idx,data'),
-    lookups: multi('lookup', 'seg,key,idx'),
-    stmts: {
-      maxIdx: db.prepare('SELECT max(idx) AS m FROM entries'),
-      count: db.prepare('SELECT count(*) AS n FROM entries'),
-      meta: db.prepare('SELECT key, value FROM meta'),
-      setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
-      entries: db.prepare('SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-      tile: db.prepare('SELECT data FROM tiles WHERE id = ?'),
-      tiles: db.prepare('SELECT id, data FROM tiles WHERE id >= ? AND id < ? ORDER BY id'),
-      putTile: db.prepare('INSERT OR REPLACE INTO tiles(id, data) VALUES (?, ?)'),
-      putCheckpoint: db.prepare('INSERT INTO checkpoints(size, note) VALUES (?, ?)'),
-      latest: db.prepare('SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
-      checkpointAt: db.prepare('SELECT size, note FROM checkpoints WHERE size = ?'),
-      checkpoints: db.prepare(
-        'SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT ?',
-      ),
-      lookup: db.prepare(
-        `WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM s WHERE x < ?)
-         SELECT l.idx AS idx FROM s JOIN lookup l ON l.seg = s.x AND l.key = ?
-         WHERE l.idx < ? ORDER BY l.idx`,
-      ),
-      lookups: db.prepare(
-        'SELECT key, idx FROM lookup WHERE seg >= ? AND seg <= ? AND idx >= ? AND idx < ?',
-      ),
-      clearLookups: db.prepare('DELETE FROM lookup'),
-      idem: db.prepare('SELECT key, first, count, hash FROM idempotency WHERE key = ?'),
-      putIdem: db.prepare('INSERT INTO idempotency(key, first, count, hash) VALUES (?, ?, ?, ?)'),
-      tooFar: db.prepare(
-        `SELECT (SELECT count(*) FROM checkpoints WHERE size > ?1) AS checkpoints,
-                (SELECT count(*) FROM lookup WHERE idx >= ?1) AS lookups,
-                (SELECT count(*) FROM idempotency WHERE first + count > ?1) AS idempotency,
-                (SELECT count(*) FROM tiles WHERE length(data) <> ?2) AS badTiles,
-                (SELECT count(*) FROM entries WHERE idx < 0) AS negative`,
-      ),
-      tileIds: db.prepare('SELECT id FROM tiles ORDER BY id'),
-    },
-  };
 }
 
 export class SqliteStore implements LedgerStore {
