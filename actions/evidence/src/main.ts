@@ -3,6 +3,7 @@
  * blob store and records one evidence entry per file for this job, about the given subjects.
  */
 import { ciContext } from '@notarize/ci';
+import { printable } from '@notarize/cli';
 import { actionContext } from '../../shared/src/context.ts';
 import { attachEvidence } from '../../shared/src/evidence.ts';
 import { withActionLedger } from '../../shared/src/ledger.ts';
@@ -23,7 +24,8 @@ export function run(): Promise<void> {
       attachEvidence({ client, files: inputs.files, subjects, ci, ctx, metadata: inputs.metadata }),
     );
     setOutputs({ receipts });
-    for (const r of receipts) ctx.output.print(`evidence ${r.file} ${r.digest} #${r.index}`);
+    for (const r of receipts)
+      ctx.output.print(printable(`evidence ${r.file} ${r.digest} #${r.index}`));
     const about = subjects.map((s) => code(s.subject)).join(', ');
     await writeSummary(
       {

@@ -4,7 +4,7 @@
  * in `enforce` mode the step then fails, in `warn` mode it only warns.
  */
 import * as core from '@actions/core';
-import { evaluate, type GateReport } from '@notarize/cli';
+import { evaluate, printable, type GateReport } from '@notarize/cli';
 import { actionContext, jobUrl } from '../../shared/src/context.ts';
 import { ActionError } from '../../shared/src/errors.ts';
 import { readPolicy } from '../../shared/src/keys.ts';
@@ -24,9 +24,11 @@ function annotate(report: GateReport, mode: GateMode): void {
   const annotation = mode === 'enforce' ? core.error : core.warning;
   for (const s of report.subjects) {
     if (s.decision !== 'block') continue;
-    const title = `Blocked: ${s.subject}`;
+    const title = printable(`Blocked: ${s.subject}`);
     const reasons = s.reasons.length > 0 ? s.reasons : [`blocked with code ${s.code}`];
-    for (const reason of reasons) annotation(`${s.subject} (${s.digest}): ${reason}`, { title });
+    for (const reason of reasons) {
+      annotation(printable(`${s.subject} (${s.digest}): ${reason}`), { title });
+    }
   }
 }
 
@@ -47,7 +49,9 @@ export function run(): Promise<void> {
     );
     setOutputs({ decision: report.decision, code: String(report.code), report });
     const blocked = report.subjects.filter((s) => s.decision === 'block');
-    for (const s of report.subjects) ctx.output.print(`${s.decision} ${s.subject} ${s.digest}`);
+    for (const s of report.subjects) {
+      ctx.output.print(printable(`${s.decision} ${s.subject} ${s.digest}`));
+    }
     annotate(report, inputs.mode);
     await writeSummary(
       {
@@ -73,7 +77,7 @@ export function run(): Promise<void> {
       env,
     );
     if (blocked.length === 0) return;
-    const names = blocked.map((s) => s.subject).join(', ');
+    const names = printable(blocked.map((s) => s.subject).join(', '));
     if (inputs.mode === 'warn') {
       core.warning(
         `notarize gate: would block ${names} (code ${report.code}); mode is warn, so the step passes.`,

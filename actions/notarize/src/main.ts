@@ -4,7 +4,7 @@
  * as `notarize trust|untrust|unsupport` and `notarize evidence add`.
  */
 import { ciContext } from '@notarize/ci';
-import { notarize, type NotarizeResult } from '@notarize/cli';
+import { notarize, printable, type NotarizeResult } from '@notarize/cli';
 import { actionContext } from '../../shared/src/context.ts';
 import { attachEvidence, type EvidenceRow } from '../../shared/src/evidence.ts';
 import { readSigningKey } from '../../shared/src/keys.ts';
@@ -50,8 +50,11 @@ export function run(): Promise<void> {
     const receipts: ReceiptRow[] = results.map(({ receipt: _receipt, ...row }) => row);
     const checkpoint = (evidence.at(-1) ?? results.at(-1))?.checkpoint;
     setOutputs({ digests, receipts, checkpoint: checkpoint ?? null });
-    for (const r of receipts) ctx.output.print(`${r.status} ${r.subject} ${r.digest} #${r.index}`);
-    for (const e of evidence) ctx.output.print(`evidence ${e.file} ${e.digest} #${e.index}`);
+    for (const r of receipts) {
+      ctx.output.print(printable(`${r.status} ${r.subject} ${r.digest} #${r.index}`));
+    }
+    for (const e of evidence)
+      ctx.output.print(printable(`evidence ${e.file} ${e.digest} #${e.index}`));
     await writeSummary(
       {
         heading: `Notarized ${receipts.length} artifact${receipts.length === 1 ? '' : 's'} as ${inputs.status}`,

@@ -4,15 +4,30 @@
  */
 import * as core from '@actions/core';
 import { ciContext } from '@notarize/ci';
-import type { CommandContext, Output } from '@notarize/cli';
+import { printable, type CommandContext, type Output } from '@notarize/cli';
+
+/**
+ * Text for the job log, where the runner reads workflow commands: control characters are escaped
+ * (`printable`, newlines kept) and no line may pass for a command. A line that starts with `::`
+ * (after spaces, which the runner skips) gets a backslash in front; the legacy prefix `##[`, which
+ * the runner looks for anywhere in a line, becomes `#\#[`. Our own commands (annotations,
+ * outputs, masks) go through @actions/core, which escapes their data itself.
+ */
+export function forJobLog(text: string): string {
+  return printable(text.replace(/\n$/, ''), { multiline: true })
+    .replace(/^(\s*)::/gm, '$1\\::')
+    .replace(/##\[/g, '#\\#[');
+}
 
 function actionOutput(): Output {
   return {
-    print: (text) => core.info(text.replace(/\n$/, '')),
-    json: (value) => core.info(JSON.stringify(value, null, 2)),
+    print: (text) => core.info(forJobLog(text)),
+    json: (value) => core.info(forJobLog(JSON.stringify(value, null, 2))),
     // Trust-on-first-use of a ledger key is worth an annotation, the rest is log text.
     notice: (text) =>
-      /\bWARNING\b/.test(text) ? core.warning(text.replace(/\n$/, '')) : core.info(text),
+      /\bWARNING\b/.test(text)
+        ? core.warning(printable(text.replace(/\n$/, ''), { multiline: true }))
+        : core.info(forJobLog(text)),
     interactive: false,
   };
 }

@@ -17,7 +17,7 @@ import {
   type CommandContext,
   type LedgerFlags,
 } from '@notarize/cli';
-import { parseLedgerLocation, type LedgerClient } from '@notarize/client';
+import { parseLedgerLocation, withoutCredentials, type LedgerClient } from '@notarize/client';
 import { ActionError } from './errors.ts';
 import { optionalInput } from './inputs.ts';
 import { maskSecret } from './secrets.ts';
@@ -40,8 +40,11 @@ export function readLedgerInputs(
 ): LedgerInputs {
   const token = optionalInput('token');
   maskSecret(token);
+  const ledger = optionalInput('ledger') ?? env.NOTARIZE_LEDGER ?? DEFAULT_LEDGER;
+  // A password in the URL is never sent; keep it out of logs and summaries too.
+  maskSecret(passwordOf(ledger));
   const inputs: LedgerInputs = {
-    ledger: optionalInput('ledger') ?? env.NOTARIZE_LEDGER ?? DEFAULT_LEDGER,
+    ledger: withoutCredentials(ledger),
     audience: optionalInput('audience') ?? DEFAULT_AUDIENCE,
   };
   if (token !== undefined) inputs.token = token;
@@ -50,6 +53,14 @@ export function readLedgerInputs(
   const ledgerKey = optionalInput('ledger-key');
   if (ledgerKey !== undefined) inputs.ledgerKey = ledgerKey;
   return inputs;
+}
+
+function passwordOf(location: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(location).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export type LedgerPurpose = 'write' | 'read';

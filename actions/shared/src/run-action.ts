@@ -4,7 +4,7 @@
  * packages carry a stable `code` that is shown, so users can search the docs for it.
  */
 import * as core from '@actions/core';
-import { isCategorized } from '@notarize/cli';
+import { isCategorized, printable } from '@notarize/cli';
 
 const HINTS: Record<string, string> = {
   unavailable: 'The ledger or a host could not be reached; check the `ledger` input and retry.',
@@ -26,6 +26,7 @@ export async function runAction(action: string, body: () => Promise<void>): Prom
     await body();
   } catch (error) {
     if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(failureMessage(action, error));
+    // @actions/core escapes the command's data; control characters are escaped here.
+    core.setFailed(printable(failureMessage(action, error), { multiline: true }));
   }
 }

@@ -1,5 +1,4 @@
 /** Parsers for option values shared by several commands; each fails with a usage error (10). */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   importPublicKey,
@@ -10,6 +9,7 @@ import {
   type SigningKey,
 } from '@notarize/trust';
 import { CliError } from './cli-error.ts';
+import { openRegularFile } from './regular-file.ts';
 
 /** `--meta k=v`, repeatable. */
 export function collectMeta(
@@ -46,9 +46,12 @@ export function parseTreeSize(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** A policy or key file's text; only regular files are read (a FIFO or device is refused). */
 async function readText(file: string, cwd: string, what: string): Promise<string> {
+  const errorCode = `${what.toUpperCase()}_UNREADABLE`;
+  let opened: Awaited<ReturnType<typeof openRegularFile>>;
   try {
-    return await readFile(path.resolve(cwd, file), 'utf8');
+    opened = await openRegularFile(path.resolve(cwd, file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -59,12 +62,21 @@ async function readText(file: string, cwd: string, what: string): Promise<string
           : code === 'EISDIR'
             ? 'it is a directory'
             : String(code);
+    throw new CliError(errorCode, 'input', `cannot read ${what} file ${file}: ${why}`, {
+      cause: error,
+    });
+  }
+  if ('notRegular' in opened) {
     throw new CliError(
-      `${what.toUpperCase()}_UNREADABLE`,
+      errorCode,
       'input',
-      `cannot read ${what} file ${file}: ${why}`,
-      { cause: error },
+      `cannot read ${what} file ${file}: it is ${opened.notRegular}, not a regular file`,
     );
+  }
+  try {
+    return await opened.handle.readFile('utf8');
+  } finally {
+    await opened.handle.close();
   }
 }
 

@@ -2,7 +2,7 @@ export { runCli, buildProgram, VERSION } from './program.ts';
 export { ExitCode, exitCodeForCategory, type ErrorCategory } from './exit-codes.ts';
 export { CliError, describeError, isCategorized, type CategorizedError } from './cli-error.ts';
 export type { CommandContext } from './context.ts';
-export { processOutput, table, type Output } from './output.ts';
+export { printable, processOutput, table, type Output } from './output.ts';
 export { notarize, type NotarizeInput, type NotarizeResult } from './operations/notarize.ts';
 export { evaluate, type EvaluateInput, type GateReport } from './operations/evaluate.ts';
 export { history, type HistoryEvent, type HistoryReport } from './operations/history.ts';

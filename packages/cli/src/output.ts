@@ -14,17 +14,71 @@ export interface Output {
   readonly interactive: boolean;
 }
 
+/**
+ * A writer for `stream` that goes quiet once its reader is gone (`notarize ledger verify | head
+ * -1`): EPIPE is no error of ours, so there is no stack; the command finishes its work and ends
+ * with its own exit code (a gate's decision, a failed verification), which the writes never
+ * change. Other stream errors stay errors.
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let gone = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    gone = true;
+  });
+  return (text) => {
+    if (!gone) stream.write(text);
+  };
+}
+
 export function processOutput(): Output {
+  const out = quietOnBrokenPipe(process.stdout);
+  const err = quietOnBrokenPipe(process.stderr);
+  // Commands escape the data they show (`printable`); this is the net under what they missed,
+  // e.g. a notice that quotes what a service answered. Escaped text passes unchanged.
+  const line = (text: string) =>
+    printable(text.endsWith('\n') ? text : `${text}\n`, { multiline: true });
   return {
-    print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    json: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    notice: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    print: (text) => out(line(text)),
+    json: (value) => out(`${JSON.stringify(value, null, 2)}\n`),
+    notice: (text) => err(line(text)),
     interactive: Boolean(process.stderr.isTTY),
   };
 }
 
-/** Formats rows as an aligned plain-text table. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Characters that must never reach a terminal or a CI log raw: C0 controls (newlines, ESC that
+ * starts ANSI sequences), DEL, C1 controls (NEL, CSI), the Unicode line and paragraph separators,
+ * and the bidirectional marks and overrides that make text read differently than it is stored.
+ */
+const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named !== undefined) return named;
+  const code = c.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text from the ledger or from files (names, reasons, metadata, service messages) as it may be
+ * shown to a person: every control character is written as an escape (`\n`, `\x1b`, `\u202e`),
+ * so data can neither fake lines of output or of a CI log nor drive the terminal. With
+ * `multiline`, newlines stay (for our own multi-line messages); everything else is escaped.
+ * Every human output that shows such data goes through here (`table` does it for its cells).
+ */
+export function printable(text: string, options: { multiline?: boolean } = {}): string {
+  return text.replace(UNPRINTABLE, (c) => (options.multiline && c === '\n' ? c : escapeChar(c)));
+}
+
+/** Formats rows as an aligned plain-text table; cells are escaped with `printable`. */
+export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map((cell) => printable(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

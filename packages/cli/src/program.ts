@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.ts';
 import { describeError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
+import { printable } from './output.ts';
 import { registerAssert } from './commands/assert.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDigest } from './commands/digest.ts';
@@ -53,7 +54,10 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const reported = describeError(error);
-    ctx.output.notice(`notarize: error ${reported.code}: ${reported.message}`);
+    // Messages may quote a service's answer or ledger data: no control characters but newlines.
+    ctx.output.notice(
+      printable(`notarize: error ${reported.code}: ${reported.message}`, { multiline: true }),
+    );
     return reported.exitCode;
   }
 }

@@ -7,6 +7,7 @@ export {
   type LedgerClientErrorCategory,
 } from './errors.ts';
 export { openLedgerClient, parseLedgerLocation, type LedgerLocation } from './open.ts';
+export { withoutCredentials } from './redact-url.ts';
 export { createLedgerDispatcher } from './dispatcher.ts';
 export { HttpLedgerClient } from './http-client.ts';
 export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';

@@ -12,6 +12,7 @@ import type { LedgerClient } from './ledger-client.ts';
 import type { LedgerClientOptions } from './options.ts';
 import { openStateStore, type StateStore } from './state.ts';
 import { LedgerVerifier } from './verifier.ts';
+import { withoutCredentials } from './redact-url.ts';
 import { parseInfo } from './wire.ts';
 
 export type LedgerLocation =
@@ -33,11 +34,13 @@ export function parseLedgerLocation(text: string, cwd: string = process.cwd()): 
     return { transport: 'file', dir, url: `file:${dir}` };
   }
   if (/^https?:\/\//i.test(text)) {
+    // User and password are never used, stored nor shown (redact-url.ts).
+    const shown = withoutCredentials(text);
     let base: URL;
     try {
-      base = new URL(text);
+      base = new URL(shown);
     } catch (error) {
-      throw new LedgerClientError('LOCATION_INVALID', 'input', `"${text}" is not a URL`, {
+      throw new LedgerClientError('LOCATION_INVALID', 'input', `"${shown}" is not a URL`, {
         cause: error,
       });
     }
@@ -45,7 +48,7 @@ export function parseLedgerLocation(text: string, cwd: string = process.cwd()): 
       throw new LedgerClientError(
         'LOCATION_INVALID',
         'input',
-        `ledger URL "${text}" must not carry a query or fragment`,
+        `ledger URL "${shown}" must not carry a query or fragment`,
       );
     }
     const url = base.href.replace(/\/+$/, '');

@@ -15,7 +15,7 @@ import {
 } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
 import { FastCompactRange, peakIds } from './compact-range.ts';
-import { LedgerError } from './errors.ts';
+import { corrupt, LedgerError } from './errors.ts';
 import { equalBytes, leafHash, sha256, toBase64 } from './hashing.ts';
 import { entryKeys, identityKey, jobKey, keyId, subjectKey, type JobRef } from './index-keys.ts';
 import { consistencyProof, inclusionProof, nodeKey, proofFromMap, type NodeMap } from './proofs.ts';
@@ -30,6 +30,7 @@ import { MapReplay } from './map/map-replay.ts';
 import { appendMapHead, mapEntriesOf } from './map/map-batch.ts';
 import { lazyReceipt } from './receipt.ts';
 import { STORE_FORMAT } from './sqlite/schema.ts';
+import { inspectLedgerDir } from './sqlite/ledger-dir.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type {
   AppendBatch,
@@ -154,18 +155,28 @@ export class Ledger {
   static async open(options: LedgerOptions): Promise<Ledger> {
     const dir = path.resolve(options.dir);
     const readOnly = options.readOnly ?? false;
+    // The embedded store: where the ledger's key is, a ledger must exist (ledger-dir.ts).
+    const embedded = options.store === undefined;
+    const { hasKey } = embedded ? await inspectLedgerDir(dir, DB_FILE) : { hasKey: false };
     if (!readOnly) await mkdir(dir, { recursive: true, mode: 0o700 });
-    else if (!options.store && !existsSync(path.join(dir, DB_FILE))) {
+    else if (embedded && !existsSync(path.join(dir, DB_FILE))) {
       throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger (no ${DB_FILE})`);
     }
     const store =
       typeof options.store === 'string'
         ? await openStore(parseStoreSpec(options.store), { readOnly })
-        : (options.store ?? SqliteStore.open({ path: path.join(dir, DB_FILE), readOnly }));
+        : (options.store ??
+          SqliteStore.open({ path: path.join(dir, DB_FILE), readOnly, create: !hasKey }));
     try {
       let meta = await store.readMeta();
       if (!meta && readOnly) {
         throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger`);
+      }
+      if (!meta && hasKey) {
+        throw corrupt(
+          `${path.join(dir, DB_FILE)} holds no ledger but ${dir} holds the ledger's key: the ` +
+            'database was emptied or replaced; restore it from a backup (notarize ledger restore)',
+        );
       }
       const origin = meta?.origin ?? (await newOrigin(dir, options.origin));
       if (options.origin !== undefined && options.origin !== origin) {
@@ -175,7 +186,8 @@ export class Ledger {
           `the ledger in ${dir} has origin "${origin}", not "${options.origin}"`,
         );
       }
-      const key = await loadLedgerKey(dir, origin, { create: !readOnly });
+      // A key is only ever created with a new ledger: an existing one whose key is missing fails.
+      const key = await loadLedgerKey(dir, origin, { create: !readOnly && !meta });
       if (!meta) {
         const root = FastCompactRange.empty().root();
         const note = signCheckpoint(

@@ -15,7 +15,7 @@ import {
   type EvidenceProgress,
   type EvidenceQuery,
 } from '../operations/evidence.ts';
-import { table } from '../output.ts';
+import { printable, table } from '../output.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
 interface AddFlags extends LedgerFlags, SubjectFlags {
@@ -144,7 +144,9 @@ function registerAdd(evidence: Command, ctx: CommandContext): void {
           ? ` for job ${first.job.provider}/${first.job.project}/${first.job.jobId}`
           : '';
       ctx.output.notice(
-        `recorded${job} in the ledger at tree size ${first.checkpoint.size}, root ${first.checkpoint.root}`,
+        printable(
+          `recorded${job} in the ledger at tree size ${first.checkpoint.size}, root ${first.checkpoint.root}`,
+        ),
       );
     }
   });
@@ -239,10 +241,11 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
       ctx.output.json(report);
       return;
     }
-    const what =
+    const what = printable(
       report.query.job !== undefined
         ? `job ${report.query.job.provider}/${report.query.job.project}/${report.query.job.jobId}`
-        : `${report.query.subject} ${report.query.digest}`;
+        : `${report.query.subject} ${report.query.digest}`,
+    );
     if (report.evidence.length === 0) {
       ctx.output.print(`no evidence recorded for ${what}`);
     } else {

@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.ts';
 import { parseTreeSize } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 import { history } from '../operations/history.ts';
-import { table } from '../output.ts';
+import { printable, table } from '../output.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
 interface HistoryFlags extends LedgerFlags, SubjectFlags {
@@ -38,7 +38,7 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
       ctx.output.json(report);
       return;
     }
-    ctx.output.print(`${report.subject} ${report.digest}`);
+    ctx.output.print(printable(`${report.subject} ${report.digest}`));
     ctx.output.print(
       table(
         ['INDEX', 'TIME', 'IDENTITY', 'ROLE', 'KIND', 'STATUS', 'REASON'],

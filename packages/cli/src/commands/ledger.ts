@@ -16,7 +16,7 @@ import {
 import { parseDuration } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { table } from '../output.ts';
+import { printable, table } from '../output.ts';
 import { registerLedgerMigrate } from './ledger-migrate.ts';
 
 export const DEFAULT_LEDGER_DIR = '.notarize';
@@ -43,7 +43,7 @@ function printBlobReport(ctx: CommandContext, blobs: BlobVerifyReport, json?: bo
         (removed > 0 ? ` (${removed} removed)` : ''),
     );
   for (const p of json ? [] : blobs.problems) {
-    ctx.output.print(`FAILED ${p.code}: ${p.message} (entries ${p.entries.join(', ')})`);
+    ctx.output.print(printable(`FAILED ${p.code}: ${p.message} (entries ${p.entries.join(', ')})`));
   }
   if (!blobs.ok) {
     ctx.output.notice(
@@ -76,11 +76,11 @@ function printReport(ctx: CommandContext, report: VerifyReport, json: boolean | 
         `lookup rows verified; root ${report.root}`,
     );
   } else {
-    ctx.output.print(`FAILED at ${report.problem?.code}: ${report.problem?.message}`);
+    ctx.output.print(printable(`FAILED at ${report.problem?.code}: ${report.problem?.message}`));
   }
   if (!report.ok) {
     ctx.output.notice(
-      `notarize: verification failed: ${report.problem?.message}. The store may have been ` +
+      `notarize: verification failed: ${printable(report.problem?.message ?? '')}. The store may have been ` +
         'tampered with or damaged; restore a verified backup (`notarize ledger restore`).',
     );
     ctx.setExitCode(ExitCode.verification);

@@ -5,7 +5,7 @@ import { CliError } from '../cli-error.ts';
 import { collect, loadPolicy, loadPublicKeys, parseTreeSize } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 import { evaluate, type GateReport } from '../operations/evaluate.ts';
-import { table } from '../output.ts';
+import { printable, table } from '../output.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
 interface DecideFlags extends LedgerFlags, SubjectFlags {
@@ -31,7 +31,7 @@ function printReport(report: GateReport, ctx: CommandContext): void {
     ),
   );
   for (const s of report.subjects) {
-    for (const reason of s.reasons) ctx.output.print(`${s.subject}: ${reason}`);
+    for (const reason of s.reasons) ctx.output.print(printable(`${s.subject}: ${reason}`));
   }
   ctx.output.print(
     `${report.decision} (code ${report.code}) at tree size ${report.checkpoint.size}, root ${report.checkpoint.root}`,

@@ -4,9 +4,9 @@
  * is never held in memory and the digest the ledger reports can be checked against our own.
  */
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { openRegularFile } from '../regular-file.ts';
 import { EvidenceError } from './errors.ts';
 import { detectMediaType, SNIFF_BYTES } from './media-type.ts';
 
@@ -59,23 +59,14 @@ async function openRegular(
   abs: string,
   given: string,
 ): Promise<{ handle: FileHandle; size: number }> {
-  let handle: FileHandle;
+  let opened: Awaited<ReturnType<typeof openRegularFile>>;
   try {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever (and hold
-    // a libuv thread); on regular files it changes nothing. The type is checked right after.
-    handle = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = await openRegularFile(abs);
   } catch (error) {
     throw openError(given, error);
   }
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw notAFile(given, 'a directory');
-    if (!stats.isFile()) throw notAFile(given, 'a special file (device, FIFO or socket)');
-    return { handle, size: stats.size };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+  if ('notRegular' in opened) throw notAFile(given, opened.notRegular);
+  return opened;
 }
 
 async function readHead(handle: FileHandle, given: string, size: number): Promise<Uint8Array> {

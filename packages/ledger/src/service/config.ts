@@ -24,6 +24,12 @@ export interface ServiceLimits {
   maxBlobBytes: number;
   /** Open TCP connections; more are closed at once (server.maxConnections). */
   maxConnections: number;
+  /**
+   * Open TCP connections from one client address; more are answered 429 TOO_MANY_CONNECTIONS
+   * and closed, so one client cannot take every connection (behind a reverse proxy every
+   * connection comes from the proxy: raise it to maxConnections and limit clients there).
+   */
+  maxConnectionsPerClient: number;
   /** Requests handled at once; more get 503 + Retry-After. */
   maxInflightRequests: number;
   /** Entries accepted but not yet committed; more get 429 + Retry-After. */
@@ -45,6 +51,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   maxBatchEntries: 1000,
   maxBlobBytes: 1024 * 1024 * 1024,
   maxConnections: 1024,
+  maxConnectionsPerClient: 256,
   maxInflightRequests: 512,
   maxQueuedEntries: 20000,
   headersTimeoutMs: 10_000,

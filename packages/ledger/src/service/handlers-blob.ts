@@ -8,7 +8,7 @@ import { declaredLength, sendJson } from './http-io.ts';
 export async function putBlob(ctx: RequestContext): Promise<void> {
   const principal = await authenticateWriter(ctx);
   authorizeAction(ctx, principal, 'evidence');
-  const expected = ctx.params[0] === undefined ? undefined : decodeURIComponent(ctx.params[0]);
+  const expected = ctx.params[0];
   if (expected !== undefined) BlobStore.parseDigest(expected);
   const { limits } = ctx.parts.config;
   const length = declaredLength(ctx.req);
@@ -37,7 +37,7 @@ export async function putBlob(ctx: RequestContext): Promise<void> {
 
 export async function getBlob(ctx: RequestContext): Promise<void> {
   await authorizeRead(ctx);
-  const digest = decodeURIComponent(ctx.params[0]!);
+  const digest = ctx.params[0]!;
   const blob = await ctx.parts.blobs.get(digest);
   if (!blob) throw new ServiceError('NOT_FOUND', `no blob ${digest} in this ledger`);
   ctx.res.writeHead(200, {

@@ -71,7 +71,7 @@ export async function getEntry(ctx: RequestContext): Promise<void> {
 
 export async function getSubject(ctx: RequestContext): Promise<void> {
   await authorizeRead(ctx);
-  const digest = decodeURIComponent(ctx.params[0]!);
+  const digest = ctx.params[0]!;
   if (!DIGEST_RE.test(digest)) {
     throw new ServiceError(
       'BAD_REQUEST',

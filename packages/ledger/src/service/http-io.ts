@@ -6,6 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServiceError } from './errors.ts';
 
+/** Strict UTF-8: invalid bytes throw; a BOM is kept (and then fails JSON.parse, as before). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -116,7 +119,13 @@ export async function readJson(
     req.on('end', onEnd);
     req.on('error', onError);
   });
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    // Never rewrite what a client sent (to U+FFFD): what is stored must be what was signed.
+    throw new ServiceError('BAD_REQUEST', 'the body is not valid UTF-8');
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,5 +1,6 @@
-/** The route table: method + path pattern -> handler. Captures are passed as `params`. */
+/** The route table: method + path pattern -> handler. Captures are passed, decoded, as `params`. */
 import type { Handler } from './context.ts';
+import { ServiceError } from './errors.ts';
 import { getBlob, putBlob } from './handlers-blob.ts';
 import {
   getCheckpoint,
@@ -50,10 +51,23 @@ export const ROUTES: Route[] = [
   },
 ];
 
+/** A path capture, percent-decoded; a malformed escape is the client's mistake (400). */
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ServiceError(
+      'BAD_REQUEST',
+      `the path element "${text.slice(0, 200)}" holds a malformed percent-escape`,
+    );
+  }
+}
+
+/** The route for `path`, with its captures percent-decoded (handlers get decoded params). */
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1) };
+    if (m) return { route, params: m.slice(1).map(decodeParam) };
   }
   return undefined;
 }

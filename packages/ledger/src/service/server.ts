@@ -15,6 +15,7 @@ import type { ServiceBackend } from './backend.ts';
 import { BlobStore } from './blob-store.ts';
 import type { ServiceConfig } from './config.ts';
 import type { RequestContext, ServiceParts } from './context.ts';
+import { guardConnections } from './connection-guard.ts';
 import { ServiceError, toServiceError } from './errors.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { IdempotencyCache } from './idempotency.ts';
@@ -80,21 +81,16 @@ export class LedgerService {
         // JSON bodies have their own, shorter deadline (http-io.ts).
         requestTimeout: Math.max(limits.blobTimeoutMs, limits.requestTimeoutMs),
         keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // How often Node looks for requests past their timeouts (default 30 s, which let slow
+        // clients hold connections for up to headersTimeout + 30 s).
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
       },
       (req, res) => void this.handle(req, res),
     );
     this.server.maxConnections = limits.maxConnections;
-    this.server.on('clientError', (error, socket) => {
-      // Malformed HTTP (or a header timeout): answer 400/408 if the socket still can, never crash.
-      const timeout = (error as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      if (socket.writable) {
-        const status = timeout ? '408 Request Timeout' : '400 Bad Request';
-        const code = timeout ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
-        const body = JSON.stringify({ code, message: 'malformed or too slow HTTP request' });
-        socket.end(
-          `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy();
+    guardConnections(this.server, {
+      maxConnectionsPerClient: limits.maxConnectionsPerClient,
+      onError: (code) => this.parts.metrics.errors.inc({ code }),
     });
   }
 
@@ -139,21 +135,22 @@ export class LedgerService {
           },
         );
       }
-      if (this.inflight > this.parts.config.limits.maxInflightRequests) {
-        throw new ServiceError('OVERLOADED', 'the ledger service is at capacity; retry shortly', {
-          headers: { 'retry-after': '1' },
-        });
-      }
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://ledger.invalid');
       } catch {
         throw new ServiceError('BAD_REQUEST', 'the request target is not a valid path');
       }
+      // Health checks are answered even at capacity: they cost nothing and must not fail then.
       if (url.pathname === '/healthz') {
         routeName = 'healthz';
         sendJson(res, 200, { status: 'ok', size: this.treeSize });
         return;
+      }
+      if (this.inflight > this.parts.config.limits.maxInflightRequests) {
+        throw new ServiceError('OVERLOADED', 'the ledger service is at capacity; retry shortly', {
+          headers: { 'retry-after': '1' },
+        });
       }
       if (url.pathname === '/metrics') {
         routeName = 'metrics';

@@ -16,6 +16,8 @@ import type {
   StoredCheckpoint,
   StoreMeta,
 } from '../store.ts';
+import { databaseShape, emptyDatabase, openError } from './check-database.ts';
+import { CHUNK, prepareStatements, type MultiInsert } from './statements.ts';
 import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
 import {
   HASH_SIZE,
@@ -29,22 +31,18 @@ import {
   TILE_WIDTH,
 } from './tile-layout.ts';
 
-/** Rows per multi-row INSERT: fewer JS->SQLite crossings (measured ~2x on entries). */
-const CHUNK = 64;
-
 export interface SqliteStoreOptions {
   /** Path of the database file. */
   path: string;
   /** Open without writing (verify, info on a copy). */
   readOnly?: boolean;
+  /**
+   * May an empty database (a new or 0-byte file) get the schema? Default: unless `readOnly`.
+   * False where a ledger must already exist (its key is there): an empty one is damaged.
+   */
+  create?: boolean;
   /** SQLite page cache in KiB (default 32 MiB). */
   cacheKiB?: number;
-}
-
-interface MultiInsert {
-  full: StatementSync;
-  one: StatementSync;
-  width: number;
 }
 
 export class SqliteStore implements LedgerStore {
@@ -60,77 +58,38 @@ export class SqliteStore implements LedgerStore {
 
   private constructor(options: SqliteStoreOptions) {
     this.path = options.path;
+    const readOnly = options.readOnly ?? false;
+    let db: DatabaseSync | undefined;
     try {
-      this.#db = new DatabaseSync(options.path, { readOnly: options.readOnly ?? false });
-      this.#db.exec('PRAGMA busy_timeout = 10000');
-      if (!options.readOnly) {
-        this.#db.exec('PRAGMA journal_mode = WAL');
-        this.#db.exec(SCHEMA);
+      db = new DatabaseSync(options.path, { readOnly });
+      db.exec('PRAGMA busy_timeout = 10000');
+      // Look before writing anything: a foreign or damaged file is refused as it is.
+      const shape = databaseShape(db, options.path);
+      if (shape === 'empty' && (readOnly || options.create === false)) {
+        throw emptyDatabase(options.path);
       }
-      this.#db.exec('PRAGMA synchronous = FULL');
-      this.#db.exec(`PRAGMA cache_size = -${options.cacheKiB ?? 32768}`);
+      if (!readOnly) {
+        db.exec('PRAGMA journal_mode = WAL');
+        // A new database gets all its tables at once, never a part of them.
+        db.exec(shape === 'empty' ? `BEGIN IMMEDIATE; ${SCHEMA} COMMIT;` : SCHEMA);
+      }
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec(`PRAGMA cache_size = -${options.cacheKiB ?? 32768}`);
+      this.#db = db;
     } catch (error) {
-      throw new LedgerError(
-        'STORE_UNAVAILABLE',
-        'unavailable',
-        `cannot open the ledger database ${options.path}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      if (db?.isOpen) db.close();
+      throw openError(options.path, error);
     }
-    const db = this.#db;
-    const multi = (table: string, columns: string): MultiInsert => {
-      const width = columns.split(',').length;
-      const tuple = `(${Array(width).fill('?').join(',')})`;
-      const sql = (n: number) =>
-        `INSERT INTO ${table}(${columns}) VALUES ${Array(n).fill(tuple).join(',')}`;
-      return { full: db.prepare(sql(CHUNK)), one: db.prepare(sql(1)), width };
-    };
-    this.#insertEntries = multi('entries', 'idx,data');
-    this.#insertLookups = multi('lookup', 'seg,key,idx');
-    this.#insertMap = multi('map_values', 'key,ver,value');
-    this.#stmts = {
-      maxIdx: db.prepare('SELECT max(idx) AS m FROM entries'),
-      count: db.prepare('SELECT count(*) AS n FROM entries'),
-      meta: db.prepare('SELECT key, value FROM meta'),
-      setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
-      entries: db.prepare('SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-      tile: db.prepare('SELECT data FROM tiles WHERE id = ?'),
-      tiles: db.prepare('SELECT id, data FROM tiles WHERE id >= ? AND id < ? ORDER BY id'),
-      putTile: db.prepare('INSERT OR REPLACE INTO tiles(id, data) VALUES (?, ?)'),
-      putCheckpoint: db.prepare('INSERT INTO checkpoints(size, note) VALUES (?, ?)'),
-      latest: db.prepare('SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
-      checkpointAt: db.prepare('SELECT size, note FROM checkpoints WHERE size = ?'),
-      checkpoints: db.prepare(
-        'SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT ?',
-      ),
-      lookup: db.prepare(
-        `WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM s WHERE x < ?)
-         SELECT l.idx AS idx FROM s JOIN lookup l ON l.seg = s.x AND l.key = ?
-         WHERE l.idx < ? ORDER BY l.idx`,
-      ),
-      lookups: db.prepare(
-        'SELECT key, idx FROM lookup WHERE seg >= ? AND seg <= ? AND idx >= ? AND idx < ?',
-      ),
-      clearLookups: db.prepare('DELETE FROM lookup'),
-      mapLeaves: db.prepare(
-        'SELECT key, value FROM map_values WHERE ver <= ? ORDER BY key, ver DESC',
-      ),
-      mapChanges: db.prepare(
-        'SELECT key, ver, value FROM map_values WHERE ver > ? AND ver <= ? ORDER BY ver, key',
-      ),
-      clearMap: db.prepare('DELETE FROM map_values'),
-      idem: db.prepare('SELECT key, first, count, hash FROM idempotency WHERE key = ?'),
-      putIdem: db.prepare('INSERT INTO idempotency(key, first, count, hash) VALUES (?, ?, ?, ?)'),
-      tooFar: db.prepare(
-        `SELECT (SELECT count(*) FROM checkpoints WHERE size > ?1) AS checkpoints,
-                (SELECT count(*) FROM lookup WHERE idx >= ?1) AS lookups,
-                (SELECT count(*) FROM idempotency WHERE first + count > ?1) AS idempotency,
-                (SELECT count(*) FROM map_values WHERE ver >= ?1) AS mapRows,
-                (SELECT count(*) FROM tiles WHERE length(data) <> ?2) AS badTiles,
-                (SELECT count(*) FROM entries WHERE idx < 0) AS negative`,
-      ),
-      tileIds: db.prepare('SELECT id FROM tiles ORDER BY id'),
-    };
+    try {
+      const prepared = prepareStatements(db);
+      this.#insertEntries = prepared.entries;
+      this.#insertLookups = prepared.lookups;
+      this.#insertMap = prepared.map;
+      this.#stmts = prepared.stmts;
+    } catch (error) {
+      db.close();
+      throw openError(options.path, error);
+    }
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {

@@ -173,7 +173,24 @@ export async function parsePolicy(text: string, options: ParsePolicyOptions = {}
     ]);
   }
   keepAsWritten(doc, text);
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses to expand aliases past the count (a "billion laughs" document).
+    throw new PolicyError(
+      source,
+      [
+        {
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the policy expands too many YAML aliases: ${(error as Error).message}; write it without aliases`,
+        },
+      ],
+      { cause: error },
+    );
+  }
   const validate = compileSchema(policySchema);
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => schemaProblem(e, where));
