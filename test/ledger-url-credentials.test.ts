@@ -51,7 +51,7 @@ it('the client pins, records and warns with the URL without its password', async
     dispatcher: h.dispatcher,
   });
   try {
-    expect((await client.checkpoint()).size).toBe(1);
+    expect((await client.checkpoint()).size).toBe(2);
   } finally {
     await client.close();
   }
