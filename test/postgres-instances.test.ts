@@ -127,7 +127,7 @@ async function checkLog(
 describe.each([2, 3])('%i engine instances on one PostgreSQL log', (count) => {
   it('appending concurrently keep one consistent log with every acknowledged entry once', async () => {
     const { url, dir } = await createLog(`multi${count}`);
-    const instances = Array.from({ length: count }, (_, i) => startInstance(url, dir, i + 1, 1500));
+    const instances = Array.from({ length: count }, (_, i) => startInstance(url, dir, i + 1, 4000));
     await Promise.all(instances.map((i) => i.ready));
     // Verification works on the live log while the instances append (and reads on another
     // instance follow them).
