@@ -8,16 +8,17 @@
  *   chain), or each identity's latest assertion and the first revocation.
  * Any difference is a 'verification' error (exit 20): an entry was hidden, added or altered.
  */
-import { canonicalBytes, readMapHead, type LedgerEntry } from '@notarize/trust';
+import { readMapHead, type LedgerEntry } from '@notarize/trust';
 import {
   chainStep,
-  decodeValue,
   EMPTY_CHAIN,
+  encodeValue,
   mapKey,
   valueHash,
   verifyMapProof,
   type MapValue,
 } from '@notarize/map';
+import { nodeSha256 } from '@notarize/ledger';
 import { verificationError } from './errors.ts';
 import type { ProvedTree, VerifiedEntry } from './ledger-client.ts';
 import type { LedgerVerifier } from './verifier.ts';
@@ -67,10 +68,10 @@ export function verifyMapMember(
     throw incomplete(`the ledger proved other lookup keys than the ones asked for`);
   }
   if (wire.values.length !== keys.length) throw badResponse('map.values does not match map.keys');
-  const hashed = keys.map((k) => mapKey(k));
+  const hashed = keys.map((k) => mapKey(k, nodeSha256));
   let results;
   try {
-    results = verifyMapProof(root, hashed, Buffer.from(wire.proof, 'base64'));
+    results = verifyMapProof(root, hashed, Buffer.from(wire.proof, 'base64'), nodeSha256);
   } catch (error) {
     throw verificationError(
       'MAP_PROOF_INVALID',
@@ -90,14 +91,14 @@ export function verifyMapMember(
       return;
     }
     let bytes: Uint8Array;
-    let value: MapValue;
+    const value = given as unknown as MapValue;
     try {
-      bytes = canonicalBytes(given);
-      value = decodeValue(bytes);
+      // Strict: the exact shape (no other members), encoded canonically.
+      bytes = encodeValue(value);
     } catch (error) {
       throw badResponse(`map value of ${key} is malformed: ${(error as Error).message}`);
     }
-    if (!proved || toHex(valueHash(bytes)) !== toHex(proved)) {
+    if (!proved || toHex(valueHash(bytes, nodeSha256)) !== toHex(proved)) {
       throw verificationError(
         'MAP_PROOF_INVALID',
         `the map value the ledger gave for ${key} is not the one its map head commits to`,

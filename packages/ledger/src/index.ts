@@ -61,4 +61,6 @@ export {
   type BlobVerifyOptions,
 } from './verify-blobs.ts';
 export { MapReplay, type MapHeadMismatch } from './map/map-replay.ts';
-export { LedgerMap } from './map/ledger-map.ts';
+export { LedgerMap, nodeSha256 } from './map/ledger-map.ts';
+/** RFC 9162 hashing through node:crypto, for verifiers that run on Node. */
+export { leafHash, nodeHash } from './hashing.ts';

@@ -31,6 +31,9 @@ import {
   TILE_WIDTH,
 } from './tile-layout.ts';
 
+/** Complete tiles kept in memory (8 KiB each). */
+const COMPLETE_TILE_CACHE = 4096;
+
 export interface SqliteStoreOptions {
   /** Path of the database file. */
   path: string;
@@ -55,6 +58,10 @@ export class SqliteStore implements LedgerStore {
   /** Tiles on the right edge of the tree, as last committed (or being built). */
   #tiles = new Map<number, Uint8Array>();
   #closed = false;
+  /** Complete (immutable) tiles read, up to COMPLETE_TILE_CACHE. */
+  readonly #complete = new Map<number, Uint8Array>();
+  /** The largest log size this store has seen: tiles complete at it stay complete. */
+  #sizeSeen = 0;
 
   private constructor(options: SqliteStoreOptions) {
     this.path = options.path;
@@ -143,7 +150,9 @@ export class SqliteStore implements LedgerStore {
 
   #size(): number {
     const row = this.#stmts.maxIdx!.get() as { m: number | null };
-    return row.m === null ? 0 : row.m + 1;
+    const size = row.m === null ? 0 : row.m + 1;
+    if (size > this.#sizeSeen) this.#sizeSeen = size;
+    return size;
   }
 
   #transaction(what: string, fn: () => void): void {
@@ -234,6 +243,7 @@ export class SqliteStore implements LedgerStore {
       this.#tiles.clear();
       throw error;
     }
+    if (end > this.#sizeSeen) this.#sizeSeen = end;
     for (const id of [...this.#tiles.keys()]) {
       if (tileComplete(id, end)) this.#tiles.delete(id);
     }
@@ -257,9 +267,15 @@ export class SqliteStore implements LedgerStore {
   }
 
   #readTile(id: number): Uint8Array | undefined {
-    const cached = this.#tiles.get(id);
+    const cached = this.#tiles.get(id) ?? this.#complete.get(id);
     if (cached) return cached;
     const row = this.#stmts.tile!.get(id) as { data: Uint8Array } | undefined;
+    // A tile all of whose nodes exist never changes again: proofs for many entries (a status
+    // over thousands of subjects) read the same upper tiles over and over.
+    if (row && row.data.length === TILE_BYTES && tileComplete(id, this.#sizeSeen)) {
+      if (this.#complete.size >= COMPLETE_TILE_CACHE) this.#complete.clear();
+      this.#complete.set(id, row.data);
+    }
     return row?.data;
   }
 
