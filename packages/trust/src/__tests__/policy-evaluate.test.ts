@@ -407,6 +407,46 @@ const MORE: Case[] = [
     decision: 'block',
     code: 2,
   },
+  {
+    // Issue 14 item 1: a GitLab token for tools/evil has no `repository` claim; the client-written
+    // predicate.ci.project must not stand in for it when the rule says `auth: oidc`.
+    name: 'ci with auth: oidc: a missing claim is no match, the client-written context is ignored',
+    policy:
+      'version: 1\nrequire:\n  - status: trusted\n    ci: {repository: acme/widgets, workflow_ref: "acme/widgets/**", auth: oidc}\n',
+    entries: [
+      assert(1, 'gitlab:tools/evil', 'trusted', {
+        claims: {
+          auth: 'oidc',
+          project_path: 'tools/evil',
+          ci_config_ref_uri: 'gitlab.com/tools/evil//.gitlab-ci.yml@refs/heads/main',
+        },
+        ci: {
+          provider: 'github',
+          project: 'acme/widgets',
+          workflowRef: 'acme/widgets/.github/workflows/release.yml@refs/heads/main',
+        },
+      }),
+    ],
+    decision: 'block',
+    code: 2,
+    reasons: [/not counted: gitlab:tools\/evil repository is not a verified claim/],
+  },
+  {
+    name: 'ci with auth: oidc: met by the verified claims of a GitHub token',
+    policy:
+      'version: 1\nrequire:\n  - status: trusted\n    ci: {repository: acme/widgets, workflow_ref: "acme/widgets/**", auth: oidc}\n',
+    entries: [
+      assert(1, 'github:acme/widgets', 'trusted', {
+        claims: {
+          auth: 'oidc',
+          repository: 'acme/widgets',
+          workflow_ref: 'acme/widgets/.github/workflows/release.yml@refs/heads/main',
+        },
+      }),
+    ],
+    decision: 'allow',
+    code: 0,
+  },
 ];
 
 describe('evaluateSubject', () => {

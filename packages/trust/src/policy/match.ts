@@ -18,14 +18,30 @@ export const CI_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The value a `ci:` condition tests: the claim the ledger verified for the identity (e.g. OIDC
- * `repository`, `ref`), else the assertion's own CI context (under the key or its alias).
+ * Whether a rule's `ci:` conditions may only be met by claims the ledger verified: any rule that
+ * conditions on `auth` (e.g. `auth: oidc`). Such a rule never reads the assertion's own `ci`
+ * context, which the client writes.
  */
-export function conditionValue(s: IdentityStatus, key: string): string | undefined {
-  const claim = s.claims[key];
+export function verifiedOnly(rule: PolicyRule): boolean {
+  return rule.ci !== undefined && Object.hasOwn(rule.ci, 'auth');
+}
+
+/**
+ * The value a `ci:` condition tests: the claim the ledger verified for the identity (e.g. OIDC
+ * `repository`, `ref`), else — unless `claimsOnly` — the assertion's own CI context (under the key
+ * or its alias). A claim is never translated between CIs: a GitLab token has `project_path`, not
+ * `repository`, and a missing claim is no match.
+ */
+export function conditionValue(
+  s: IdentityStatus,
+  key: string,
+  claimsOnly = false,
+): string | undefined {
+  const claim = Object.hasOwn(s.claims, key) ? s.claims[key] : undefined;
   if (typeof claim === 'string' || typeof claim === 'number' || typeof claim === 'boolean') {
     return String(claim);
   }
+  if (claimsOnly) return undefined;
   const ci = s.ci as Record<string, unknown> | undefined;
   const value = ci?.[key] ?? ci?.[CI_ALIASES[key] ?? key];
   return typeof value === 'string' ? value : undefined;
@@ -60,10 +76,12 @@ export function whyNot(rule: PolicyRule, s: IdentityStatus, now: Date): string |
       ? `${s.status} at index ${s.index} carries no signature verified with a signedBy key`
       : `${s.status} at index ${s.index} is signed by another key (${s.verifiedKeyIds.join(', ')})`;
   }
+  const claimsOnly = verifiedOnly(rule);
   for (const [key, patterns] of Object.entries(rule.ci ?? {})) {
-    const value = conditionValue(s, key);
+    const value = conditionValue(s, key, claimsOnly);
     if (value === undefined || !patterns.some((p) => globMatch(p, value))) {
-      return `${key} is ${value === undefined ? 'not recorded' : value}, not ${patterns.join(' or ')}`;
+      const missing = claimsOnly ? 'not a verified claim' : 'not recorded';
+      return `${key} is ${value === undefined ? missing : value}, not ${patterns.join(' or ')}`;
     }
   }
   return undefined;
