@@ -8,6 +8,7 @@ import { formatTlogProof, type Hash } from '@notarize/tlog';
 import { LedgerClientError, verificationError } from './errors.ts';
 import type {
   AppendOptions,
+  RevokeOptions,
   AppendRequest,
   BlobDownload,
   BlobInfo,
@@ -178,10 +179,10 @@ export class HttpLedgerClient implements LedgerClient {
     return { wire, checkpoint, tree };
   }
 
-  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+  async revoke(identity: string, reason: string, options?: RevokeOptions): Promise<Receipt> {
     const { wire, checkpoint, tree } = await this.postAppend(
       'v1/revocations',
-      { identity, reason },
+      { identity, reason, ...(options?.force ? { force: true } : {}) },
       options,
     );
     const [receipt] = wire.receipts;

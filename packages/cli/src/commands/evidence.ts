@@ -226,14 +226,18 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
     }
     const onProgress = progress(ctx);
     const outDir = flags.out === undefined ? undefined : path.resolve(ctx.cwd, flags.out);
-    const report = await withLedger(flags, ctx, (client) =>
-      getEvidence({
-        client,
-        query,
-        ...(outDir !== undefined ? { outDir } : {}),
-        ...(at !== undefined ? { at } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      }),
+    const report = await withLedger(
+      flags,
+      ctx,
+      (client) =>
+        getEvidence({
+          client,
+          query,
+          ...(outDir !== undefined ? { outDir } : {}),
+          ...(at !== undefined ? { at } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      'read',
     );
     if (flags.json) {
       ctx.output.json(report);

@@ -40,6 +40,8 @@ export interface ServiceBackend {
   subjectIndexes(digest: string, size: number): Promise<number[]>;
   /** Indexes < size of entries for a CI job, ascending. */
   jobIndexes(provider: string, project: string, jobId: string, size: number): Promise<number[]>;
+  /** Indexes < size of entries appended by the identity, ascending. */
+  identityIndexes(name: string, size: number): Promise<number[]>;
   /** Stored perfect-subtree hashes (for tiles). */
   nodes(ids: readonly NodeId[]): Promise<Hash[]>;
   close(): Promise<void>;

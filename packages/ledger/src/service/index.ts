@@ -103,3 +103,4 @@ export {
 } from './proof-bundle.ts';
 export { prepareEntries, entryIdentity, actionFor, type EntryRequest } from './prepare-entries.ts';
 export { BlobStore, type StoredBlob } from './blob-store.ts';
+export { checkBeforeAppend, type WriteCheckOptions, type WriteCheckParts } from './write-checks.ts';
