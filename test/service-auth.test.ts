@@ -57,7 +57,8 @@ function requestFor(action: Action, role: string): [string, string, unknown] {
             buildEvidence({
               subjects: [{ name: 'a', digest: d }],
               ci: { provider: 'github', project: 'acme/widgets', jobId: '1' },
-              file: { name: 'x.log', mediaType: 'text/plain', size: 1, digest: d },
+              // The blob uploaded in beforeAll: evidence of a blob the service lacks is refused.
+              file: { name: 'x.log', mediaType: 'text/plain', size: 1, digest: blobDigest },
             }),
           ],
         },
@@ -71,10 +72,18 @@ function requestFor(action: Action, role: string): [string, string, unknown] {
   }
 }
 
+let blobDigest = '';
+
 describe('authorization matrix over HTTP (anonymous reads off)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ config: { anonymousRead: false } });
+    const put = await fetch(`${h.url}/v1/blobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.keys.pipeline}` },
+      body: 'x',
+    });
+    blobDigest = ((await put.json()) as { digest: string }).digest;
   });
   afterAll(() => h.close());
 

@@ -183,7 +183,11 @@ export class EmbeddedLedgerClient implements LedgerClient {
         { maxBatchEntries: Number.MAX_SAFE_INTEGER, maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes },
         (action) => authorize(principal, action, roles),
       );
-      await checkBeforeAppend(entries, { backend: this.backend, auth: this.auth }, { force });
+      await checkBeforeAppend(
+        entries,
+        { backend: this.backend, auth: this.auth, blobs: this.blobs },
+        { force },
+      );
       const known = await this.verifier.knownSize();
       const { indexes } = await this.backend.append(entries);
       const cp = await this.backend.latest();

@@ -7,6 +7,7 @@ export * from './predicates.ts';
 export * from './schemas.ts';
 export * from './statement.ts';
 export * from './resolve.ts';
+export * from './evidence-job.ts';
 export * from './signing/keys.ts';
 export * from './signing/dsse.ts';
 export * from './signing/verify-entries.ts';

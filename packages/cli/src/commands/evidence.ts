@@ -259,6 +259,7 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
             'SIZE',
             'DIGEST',
             'WHO',
+            'JOB',
             'WHEN',
             ...(outDir ? ['SAVED AS'] : []),
           ],
@@ -269,10 +270,18 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
             formatSize(e.size),
             e.digest,
             `${e.identity} (${e.role})`,
+            e.jobStanding,
             e.time,
             ...(outDir ? [e.path ?? ''] : []),
           ]),
         ),
+      );
+    }
+    const claimed = report.evidence.filter((e) => e.jobStanding === 'claimed').length;
+    if (claimed > 0) {
+      ctx.output.notice(
+        `${claimed} file(s) only *claim* this job (JOB claimed): added by an identity whose OIDC ` +
+          'token does not name the job (an API key, another job); check WHO before relying on them',
       );
     }
     ctx.output.notice(

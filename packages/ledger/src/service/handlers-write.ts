@@ -96,7 +96,7 @@ async function appendAndRespond(
 }
 
 function writeParts(ctx: RequestContext) {
-  return { backend: ctx.parts.backend, auth: ctx.parts.config.auth };
+  return { backend: ctx.parts.backend, auth: ctx.parts.config.auth, blobs: ctx.parts.blobs };
 }
 
 export async function postEntries(ctx: RequestContext): Promise<void> {
