@@ -156,6 +156,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
         maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes,
         maxBatchEntries: Number.MAX_SAFE_INTEGER,
       },
+      ...(this.identity ? { caller: callerOf(this.principal()) } : {}),
     };
   }
 
@@ -375,4 +376,8 @@ export class EmbeddedLedgerClient implements LedgerClient {
   close(): Promise<void> {
     return this.ledger.close();
   }
+}
+
+function callerOf(p: { name: string; role: string; auth: string }) {
+  return { name: p.name, role: p.role, auth: p.auth };
 }

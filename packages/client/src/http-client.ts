@@ -108,6 +108,7 @@ export class HttpLedgerClient implements LedgerClient {
       checkpoint,
       readOnly: info.readOnly,
       ...(info.limits ? { limits: info.limits } : {}),
+      ...(isCaller(info.caller) ? { caller: info.caller } : {}),
     };
   }
 
@@ -382,4 +383,9 @@ export function toReceipt(verified: VerifiedEntry, checkpoint: VerifiedCheckpoin
       checkpoint: checkpoint.note,
     }),
   };
+}
+
+function isCaller(v: unknown): v is { name: string; role: string; auth: string } {
+  const c = v as { name?: unknown; role?: unknown; auth?: unknown } | undefined;
+  return typeof c?.name === 'string' && typeof c.role === 'string' && typeof c.auth === 'string';
 }

@@ -111,6 +111,11 @@ export interface LedgerInfo {
     maxBatchEntries?: number;
     maxBlobBytes?: number;
   };
+  /**
+   * Who the ledger authenticated this client as, when it sent credentials (a service) or named
+   * an identity (`file:`). Signed statements name it (`predicate.signer.identity`).
+   */
+  caller?: { name: string; role: string; auth: string };
 }
 
 export interface BlobPutOptions {

@@ -13,7 +13,7 @@ import {
 } from '@notarize/trust';
 import { canonicalText, parseCanonical } from './canonical.ts';
 import { LedgerError } from './errors.ts';
-import { entryKeys, keyId } from './index-keys.ts';
+import { entryKeys, envelopeKey, keyId } from './index-keys.ts';
 
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
 const ENTRY_MEMBERS = new Set(['v', 'kind', 'statement', 'envelope', 'identity', 'time']);
@@ -29,6 +29,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 export interface PreparedEntry {
   bytes: Uint8Array;
   keyIds: number[];
+  /** The entry's envelope lookup key, when it carries a DSSE envelope (replay check). */
+  envelopeKey?: string;
 }
 
 const encoder = new TextEncoder();
@@ -152,7 +154,12 @@ export function prepareEntry(input: LedgerEntry | Uint8Array, where = 'entry'): 
     bytes = encoder.encode(canonicalText(entry));
     checkSize(bytes, where);
   }
-  return { bytes, keyIds: [...new Set(entryKeys(entry).map(keyId))] };
+  const envelope = envelopeKey(entry);
+  return {
+    bytes,
+    keyIds: [...new Set(entryKeys(entry).map(keyId))],
+    ...(envelope ? { envelopeKey: envelope } : {}),
+  };
 }
 
 /** Decodes a stored entry (bytes that once passed `prepareEntry`). */

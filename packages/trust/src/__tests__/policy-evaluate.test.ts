@@ -408,6 +408,38 @@ const MORE: Case[] = [
     code: 2,
   },
   {
+    // Issue 14 item 2: legal signed `untrusted` after `trusted`; its older `trusted` signature,
+    // recorded later (a replay), must not count as newer than the later signature.
+    name: 'signedBy: an older signature recorded later does not replace a newer one',
+    policy: `version: 1\nrequire:\n  - {status: trusted, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'untrusted', { keys: [KEY1], signedAt: daysAgo(1) }),
+      assert(2, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(2) }),
+    ],
+    decision: 'block',
+    code: 2,
+    reasons: [/not counted: legal holds untrusted \(index 1\)/],
+  },
+  {
+    name: 'signedBy with maxAge: age is measured from the signing time',
+    policy: `version: 1\nrequire:\n  - {status: trusted, maxAge: 7d, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(30), time: daysAgo(1) }),
+    ],
+    decision: 'block',
+    code: 2,
+  },
+  {
+    name: 'signedBy: a newer signature replaces an older one',
+    policy: `version: 1\nrequire:\n  - {status: trusted, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'untrusted', { keys: [KEY1], signedAt: daysAgo(2) }),
+      assert(2, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(1) }),
+    ],
+    decision: 'allow',
+    code: 0,
+  },
+  {
     // Issue 14 item 1: a GitLab token for tools/evil has no `repository` claim; the client-written
     // predicate.ci.project must not stand in for it when the rule says `auth: oidc`.
     name: 'ci with auth: oidc: a missing claim is no match, the client-written context is ignored',

@@ -61,7 +61,9 @@ export function selects(rule: PolicyRule, s: IdentityStatus): boolean {
 export function whyNot(rule: PolicyRule, s: IdentityStatus, now: Date): string | undefined {
   if (s.status !== rule.status) return `holds ${s.status} (index ${s.index})`;
   if (rule.maxAge) {
-    const at = Date.parse(s.time);
+    // With signedBy, age is measured from the signing time: a signature recorded (again) today
+    // is as old as when it was made.
+    const at = Date.parse(rule.signedBy && s.signedTime !== undefined ? s.signedTime : s.time);
     // A time that does not parse cannot prove freshness: it does not count for a require rule,
     // and still counts for a block rule, so a bad timestamp never lets an artifact through.
     const tooOld = Number.isFinite(at)
