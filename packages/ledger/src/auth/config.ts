@@ -87,7 +87,10 @@ export interface OidcInput {
   issuers: OidcIssuerInput[];
   /** Clock skew tolerated on exp, nbf and iat, seconds (default 60, at most 300). */
   clockToleranceSec?: number;
-  /** Longest accepted token lifetime (`exp - iat`), seconds (default 3600, at most 86400). */
+  /**
+   * Longest accepted token lifetime (`exp - iat`), seconds (default 7200: a GitLab ID token lives
+   * as long as its job's timeout, 1 h by default, plus a little; at most 604800).
+   */
   maxTokenLifetimeSec?: number;
   /** Bound on one JWKS or discovery fetch, ms (default 5000). */
   jwksTimeoutMs?: number;
