@@ -181,7 +181,9 @@ describe('evidence add', () => {
       'acme/app',
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^INDEX\s+FILE\s+MEDIA TYPE\s+SIZE\s+DIGEST\s+WHO\s+WHEN/);
+    expect(r.stdout).toMatch(/^INDEX\s+FILE\s+MEDIA TYPE\s+SIZE\s+DIGEST\s+WHO\s+JOB\s+WHEN/);
+    // An admin API key only claims the job: its files are marked so.
+    expect(r.stdout).toMatch(/github:acme\/app \(admin\)\s+claimed/);
     expect(r.stdout).toMatch(/bom\.json\s+application\/vnd\.cyclonedx\+json/);
     expect(r.stderr).toMatch(/job github\/acme\/app\/4711\/2\/build: 3 verified at tree size \d+/);
   });

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ciContext } from '@notarize/ci';
 import { openLedgerClient, type LedgerClient } from '@notarize/client';
-import { buildEvidence } from '@notarize/trust';
+import { Ledger } from '@notarize/ledger';
+import { buildEvidence, toLedgerEntry, type EntryDraft } from '@notarize/trust';
 import { addEvidence, getEvidence } from '../packages/cli/src/operations/evidence.ts';
 import { verifyEvidenceBlobsInDir } from '../packages/ledger/src/verify-blobs.ts';
 import { startHarness, type Harness } from './support/service-harness.ts';
@@ -142,58 +143,68 @@ describe('an interrupted evidence add', () => {
 
 describe('the blob store check', () => {
   it('reports a missing blob and a wrong recorded size; get refuses both as verification failures (exit 20)', async () => {
+    // Clients and the service refuse such entries now (BLOB_MISSING, ENTRY_INVALID); a ledger can
+    // still hold them from before that check, or from a store someone edited: write them with the
+    // engine directly.
+    const legacyDir = path.join(dir, 'legacy-ledger');
+    let legacy = await openLedgerClient(`file:${legacyDir}`, {
+      identity: 'ci',
+      statePath: false,
+      env: {},
+      notice: () => {},
+    });
     const bytes = Buffer.from('twelve bytes');
-    const { digest } = await embedded.putBlob(bytes);
+    const { digest } = await legacy.putBlob(bytes);
     const lost = Buffer.from('this blob will be lost');
-    const lostBlob = await embedded.putBlob(lost);
-    const [wrong, missing] = await embedded.append([
-      buildEvidence({
-        ci: ci('int-3'),
-        file: { name: 'a.log', mediaType: 'text/plain', size: 99, digest },
-      }),
-      buildEvidence({
-        ci: ci('int-3'),
-        file: {
-          name: 'b.log',
-          mediaType: 'text/plain',
-          size: lost.length,
-          digest: lostBlob.digest,
-        },
-      }),
+    const lostBlob = await legacy.putBlob(lost);
+    await legacy.close();
+    const engine = await Ledger.open({ dir: legacyDir });
+    const record = (draft: EntryDraft) =>
+      toLedgerEntry(draft, {
+        identity: { name: 'ci', role: 'admin', auth: 'local' },
+        time: new Date().toISOString(),
+      });
+    const lostFile = { name: 'b.log', mediaType: 'text/plain', size: lost.length };
+    const [wrong, missing] = await engine.append([
+      record(
+        buildEvidence({
+          ci: ci('int-3'),
+          file: { name: 'a.log', mediaType: 'text/plain', size: 99, digest },
+        }),
+      ),
+      record(buildEvidence({ ci: ci('int-3'), file: { ...lostFile, digest: lostBlob.digest } })),
+      record(buildEvidence({ ci: ci('int-4'), file: { ...lostFile, digest: lostBlob.digest } })),
     ]);
-    await rm(path.join(ledgerDir, 'blobs', 'sha256', lostBlob.digest.slice(7)));
-    const report = await verifyEvidenceBlobsInDir(ledgerDir);
+    await engine.close();
+    await rm(path.join(legacyDir, 'blobs', 'sha256', lostBlob.digest.slice(7)));
+    const report = await verifyEvidenceBlobsInDir(legacyDir);
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => [p.code, p.digest, p.entries])).toEqual([
       ['BLOB_SIZE_MISMATCH', digest, [wrong!.index]],
-      ['BLOB_MISSING', lostBlob.digest, [missing!.index]],
+      ['BLOB_MISSING', lostBlob.digest, [missing!.index, missing!.index + 1]],
     ]);
     expect(report.problems[1]!.message).toMatch(/upload it again/);
 
+    legacy = await openLedgerClient(`file:${legacyDir}`, {
+      identity: 'ci',
+      statePath: false,
+      env: {},
+      notice: () => {},
+    });
     const lostJob = { job: { provider: 'local', project: 'app', jobId: 'int-4' } };
-    await embedded.append([
-      buildEvidence({
-        ci: ci('int-4'),
-        file: {
-          name: 'b.log',
-          mediaType: 'text/plain',
-          size: lost.length,
-          digest: lostBlob.digest,
-        },
-      }),
-    ]);
     await expect(
-      getEvidence({ client: embedded, query: lostJob, outDir: path.join(dir, 'out-lost') }),
+      getEvidence({ client: legacy, query: lostJob, outDir: path.join(dir, 'out-lost') }),
     ).rejects.toMatchObject({ code: 'EVIDENCE_BLOB_MISSING', category: 'verification' });
     expect(await list(path.join(dir, 'out-lost'))).toEqual([]);
 
     const out = path.join(dir, 'out-size');
     await expect(
       getEvidence({
-        client: embedded,
+        client: legacy,
         query: { job: { provider: 'local', project: 'app', jobId: 'int-3' } },
         outDir: out,
       }),
     ).rejects.toMatchObject({ code: 'EVIDENCE_STORED_MISMATCH', category: 'verification' });
+    await legacy.close();
   });
 });

@@ -41,9 +41,11 @@ beforeAll(async () => {
       ),
     );
   }
+  // Evidence entries need their blob in the service's store (BLOB_MISSING otherwise).
+  const blob = await writer.putBlob(new TextEncoder().encode('log'));
   await writer.append([
     assertion(hidden, 'untrusted'),
-    evidence(hidden, digestOf('blob'), 'job-hidden'),
+    evidence(hidden, blob.digest, 'job-hidden'),
   ]);
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
  * from a local issuer accepted and refused, anonymous reads, read-only mode, revocation.
  */
 import { ACTIONS, BUILTIN_ROLES, allows, type Action } from '../packages/ledger/src/auth/roles.ts';
-import { buildEvidence } from '@notarize/trust';
+import { buildEvidence, buildRevocation } from '@notarize/trust';
 import { openLedgerClient } from '@notarize/client';
 import { githubClaims, startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import {
@@ -42,7 +42,12 @@ function requestFor(action: Action, role: string): [string, string, unknown] {
     case 'read':
       return ['GET', `/v1/subjects/${d}`, undefined];
     case 'revoke':
-      return ['POST', '/v1/revocations', { identity: `nobody-${role}`, reason: 'matrix' }];
+      // force: the identity never wrote to the ledger (see the IDENTITY_UNKNOWN test below).
+      return [
+        'POST',
+        '/v1/revocations',
+        { identity: `nobody-${role}`, reason: 'matrix', force: true },
+      ];
     case 'evidence':
       return [
         'POST',
@@ -52,7 +57,8 @@ function requestFor(action: Action, role: string): [string, string, unknown] {
             buildEvidence({
               subjects: [{ name: 'a', digest: d }],
               ci: { provider: 'github', project: 'acme/widgets', jobId: '1' },
-              file: { name: 'x.log', mediaType: 'text/plain', size: 1, digest: d },
+              // The blob uploaded in beforeAll: evidence of a blob the service lacks is refused.
+              file: { name: 'x.log', mediaType: 'text/plain', size: 1, digest: blobDigest },
             }),
           ],
         },
@@ -66,10 +72,18 @@ function requestFor(action: Action, role: string): [string, string, unknown] {
   }
 }
 
+let blobDigest = '';
+
 describe('authorization matrix over HTTP (anonymous reads off)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ config: { anonymousRead: false } });
+    const put = await fetch(`${h.url}/v1/blobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.keys.pipeline}` },
+      body: 'x',
+    });
+    blobDigest = ((await put.json()) as { digest: string }).digest;
   });
   afterAll(() => h.close());
 
@@ -116,6 +130,36 @@ describe('authorization matrix over HTTP (anonymous reads off)', () => {
     const after = await call(h, h.keys.legal, 'POST', '/v1/entries', { entries: [assertion(d)] });
     expect(after.status).toBe(403);
     expect(after.json.code).toBe('IDENTITY_REVOKED');
+  });
+
+  it('refuses to revoke an identity that does not exist (a look-alike name) unless forced', async () => {
+    // Issue 14 item 4: "qa\u2010bot" (U+2010 HYPHEN) looks like qa-bot but is nobody; revoking it
+    // used to be accepted and change nothing.
+    await call(h, h.keys.qa, 'POST', '/v1/entries', { entries: [assertion(digestOf('qa'))] });
+    const before = await size(h);
+    for (const route of ['/v1/revocations', '/v1/entries'] as const) {
+      const body =
+        route === '/v1/revocations'
+          ? { identity: 'qa\u2010bot', reason: 'left' }
+          : {
+              entries: [
+                (await buildRevocation({ identity: 'qa\u2010bot', reason: 'x' })) as object,
+              ],
+            };
+      const res = await call(h, h.keys.admin, 'POST', route, body);
+      expect(res.status).toBe(404);
+      expect(res.json).toMatchObject({ code: 'IDENTITY_UNKNOWN' });
+      expect(String(res.json.message)).toMatch(/force/);
+    }
+    expect(await size(h)).toBe(before);
+    // A configured identity, and one that wrote, can be revoked; force revokes a name ahead of use.
+    const forced = await call(h, h.keys.admin, 'POST', '/v1/revocations', {
+      identity: 'qa\u2010bot',
+      reason: 'squatting a look-alike name',
+      force: true,
+    });
+    expect(forced.status).toBe(201);
+    expect(await size(h)).toBe(before + 1);
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * Connecting to the ledger the way the CLI does (`connectLedger`), from action inputs:
- * - `ledger`: a service URL or `file:<dir>` (else NOTARIZE_LEDGER, else `file:.notarize`);
+ * - `ledger`: a service URL or `file:<dir>` (else NOTARIZE_LEDGER; unset is an error: in CI a
+ *   default `file:.notarize` would be lost with the runner);
  * - `token`: an API key; without one, the job's OIDC token for `audience` (needs
  *   `permissions: id-token: write`); writes without either fail early with a clear message,
  *   reads go on anonymously (a service may allow anonymous reads);
  * - `identity`: who appends to a `file:` ledger (default `github:<repository>`);
- * - `ledger-key`: pins the ledger's verifier key instead of trusting it on first use.
+ * - `ledger-key`: the ledger's verifier key (else NOTARIZE_LEDGER_KEY); required for a service
+ *   ledger, since a fresh job has nothing pinned and must not trust the first key it sees.
  * The verified-checkpoint state lives in RUNNER_TEMP, so steps of one job share it.
  */
 import path from 'node:path';
@@ -13,7 +15,7 @@ import { detectProvider, getOidcToken } from '@notarize/ci';
 import {
   connectLedger,
   DEFAULT_AUDIENCE,
-  DEFAULT_LEDGER,
+  ledgerLocation,
   type CommandContext,
   type LedgerFlags,
 } from '@notarize/cli';
@@ -40,7 +42,7 @@ export function readLedgerInputs(
 ): LedgerInputs {
   const token = optionalInput('token');
   maskSecret(token);
-  const ledger = optionalInput('ledger') ?? env.NOTARIZE_LEDGER ?? DEFAULT_LEDGER;
+  const ledger = ledgerLocation(optionalInput('ledger'), env);
   // A password in the URL is never sent; keep it out of logs and summaries too.
   maskSecret(passwordOf(ledger));
   const inputs: LedgerInputs = {
@@ -113,7 +115,7 @@ export async function openLedger(
     delete env.ACTIONS_ID_TOKEN_REQUEST_URL;
     delete env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   }
-  return connectLedger(flags, { ...ctx, env });
+  return connectLedger(flags, { ...ctx, env }, purpose);
 }
 
 /** Runs `fn` with a connected client and always closes it. */

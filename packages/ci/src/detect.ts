@@ -24,6 +24,15 @@ export function detectProvider(env: Env): CiProvider {
   return github ? 'github' : gitlab ? 'gitlab' : 'local';
 }
 
+/**
+ * Whether we run in a CI job: GitHub Actions, GitLab CI, or any CI that sets `CI=true` (the common
+ * convention). In CI nothing persists between jobs, so trust on first use would pin whatever key
+ * the first answer carries: callers require explicit configuration instead.
+ */
+export function isCi(env: Env): boolean {
+  return isGithub(env) || isGitlab(env) || /^(true|1)$/i.test(env.CI ?? '');
+}
+
 export interface CiContextOptions {
   env: Env;
   /** The working directory; its name is the project of a local run. */

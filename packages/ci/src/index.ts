@@ -1,6 +1,6 @@
 export type { CiContext, CiOverrides, CiProvider, Env } from './context.ts';
 export { CI_PROVIDERS } from './context.ts';
-export { ciContext, ciIdentityName, detectProvider } from './detect.ts';
+export { ciContext, ciIdentityName, detectProvider, isCi } from './detect.ts';
 export type { CiContextOptions } from './detect.ts';
 export { CiError } from './errors.ts';
 export type { CiErrorCategory, CiErrorCode } from './errors.ts';

@@ -12,6 +12,8 @@ export {
   defaultIdentity,
   DEFAULT_AUDIENCE,
   DEFAULT_LEDGER,
+  ledgerLocation,
+  type LedgerAccess,
   type LedgerFlags,
 } from './ledger-access.ts';
 export { resolveSubjects, type SubjectFlags } from './subjects.ts';

@@ -1,12 +1,18 @@
 /**
- * How a command reaches the ledger: `--ledger` / NOTARIZE_LEDGER (default `file:.notarize`), the
- * identity for `file:` ledgers (`--as` / NOTARIZE_IDENTITY, else the CI job's default name), and
- * for services an API key (NOTARIZE_TOKEN) or, inside GitHub Actions / GitLab CI, the job's OIDC
- * token for `--audience`.
+ * How a command reaches the ledger: `--ledger` / NOTARIZE_LEDGER (default `file:.notarize`, but
+ * not in CI), the identity for `file:` ledgers (`--as` / NOTARIZE_IDENTITY, else the CI job's
+ * default name), and for services an API key (NOTARIZE_TOKEN) or, inside GitHub Actions / GitLab
+ * CI, the job's OIDC token for `--audience`.
+ *
+ * In CI (isCi) nothing is guessed: an unset ledger is an error (a throwaway `file:.notarize` in the
+ * workspace would lose every notarization when the runner ends), and a service ledger needs its
+ * key pinned (a fresh job has no state, so trust on first use would pin whatever key answers).
+ * Read commands never create a `file:` ledger.
  */
 import os from 'node:os';
 import type { Command } from 'commander';
-import { ciContext, ciIdentityName, detectProvider, getOidcToken } from '@notarize/ci';
+import { ciContext, ciIdentityName, detectProvider, getOidcToken, isCi } from '@notarize/ci';
+import { CliError } from './cli-error.ts';
 import { openLedgerClient, parseLedgerLocation, type LedgerClient } from '@notarize/client';
 import type { CommandContext } from './context.ts';
 
@@ -26,7 +32,7 @@ export function withLedgerOptions(command: Command): Command {
   return command
     .option(
       '--ledger <url>',
-      'http(s)://… service or file:<dir> (env NOTARIZE_LEDGER; default file:.notarize)',
+      'http(s)://… service or file:<dir> (env NOTARIZE_LEDGER; default file:.notarize, none in CI)',
     )
     .option('--as <name>', 'identity for a file: ledger (env NOTARIZE_IDENTITY)')
     .option('--audience <aud>', 'OIDC audience the service expects (env NOTARIZE_AUDIENCE)')
@@ -62,12 +68,53 @@ async function bearerToken(flags: LedgerFlags, ctx: CommandContext): Promise<str
   return getOidcToken({ env: ctx.env, audience });
 }
 
+/** Whether a command only reads (never creates a ledger) or appends. */
+export type LedgerAccess = 'read' | 'write';
+
+/**
+ * The ledger location: `--ledger`, else NOTARIZE_LEDGER, else `file:.notarize` — outside CI only;
+ * in CI an unset or empty setting is LEDGER_MISSING (exit 10).
+ */
+export function ledgerLocation(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const given = flag ?? env.NOTARIZE_LEDGER;
+  if (given !== undefined && given.trim() !== '') return given.trim();
+  if (isCi(env)) {
+    throw new CliError(
+      'LEDGER_MISSING',
+      'input',
+      "no ledger is set: in CI, name it with --ledger or NOTARIZE_LEDGER (the actions' `ledger` " +
+        "input, the GitLab templates' `ledger` input) — a default file:.notarize in the " +
+        'workspace would be lost when the job ends',
+    );
+  }
+  if (given !== undefined) {
+    throw new CliError('LEDGER_MISSING', 'input', 'the ledger setting is empty: --ledger <url>');
+  }
+  return DEFAULT_LEDGER;
+}
+
+/** In CI a service ledger's key must be pinned: no trust on first use (LEDGER_KEY_MISSING). */
+function requirePinnedKey(url: string, flags: LedgerFlags, ctx: CommandContext): void {
+  if (!isCi(ctx.env) || flags.ledgerKey || ctx.env.NOTARIZE_LEDGER_KEY?.trim()) return;
+  throw new CliError(
+    'LEDGER_KEY_MISSING',
+    'input',
+    `the ledger service ${url} has no pinned key: in CI every job starts without state, so ` +
+      "its key must be given (NOTARIZE_LEDGER_KEY, --ledger-key, the actions' `ledger-key` " +
+      "input, the GitLab templates' `ledger-key` input). Get the vkey from its operator: " +
+      '`notarize ledger info` on the ledger host, or GET /v1/info of the service (compare it ' +
+      'over a channel you trust), and store it in a CI variable',
+  );
+}
+
 export async function connectLedger(
   flags: LedgerFlags,
   ctx: CommandContext,
+  access: LedgerAccess = 'write',
 ): Promise<LedgerClient> {
-  const location = flags.ledger ?? ctx.env.NOTARIZE_LEDGER ?? DEFAULT_LEDGER;
+  const location = ledgerLocation(flags.ledger, ctx.env);
   const parsed = parseLedgerLocation(location, ctx.cwd);
+  if (parsed.transport === 'http') requirePinnedKey(parsed.url, flags, ctx);
   const token = parsed.transport === 'http' ? await bearerToken(flags, ctx) : undefined;
   const identity =
     parsed.transport === 'file'
@@ -81,6 +128,7 @@ export async function connectLedger(
     ...(flags.state ? { statePath: flags.state } : {}),
     ...(token ? { token } : {}),
     ...(identity ? { identity } : {}),
+    ...(access === 'read' ? { readOnly: true } : {}),
   });
 }
 
@@ -89,8 +137,9 @@ export async function withLedger<T>(
   flags: LedgerFlags,
   ctx: CommandContext,
   fn: (client: LedgerClient) => Promise<T>,
+  access: LedgerAccess = 'write',
 ): Promise<T> {
-  const client = await connectLedger(flags, ctx);
+  const client = await connectLedger(flags, ctx, access);
   try {
     return await fn(client);
   } finally {

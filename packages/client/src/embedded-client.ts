@@ -8,23 +8,17 @@
  * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
  */
 import { canonicalize } from '@notarize/trust';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { jobKey, Ledger, subjectKey } from '@notarize/ledger';
+import { DB_FILE, jobKey, Ledger, subjectKey } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
-import {
-  authorize,
-  BUILTIN_ROLES,
-  localPrincipal,
-  validateAuthConfig,
-  type AuthConfig,
-} from '@notarize/ledger/auth';
+import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/ledger/auth';
 import {
   b64s,
   BlobStore,
   buildBundle,
   buildStatusBundle,
+  checkBeforeAppend,
   DEFAULT_LIMITS,
   EngineBackend,
   LOOKUP_PAGE_ENTRIES,
@@ -33,10 +27,12 @@ import {
   provedEntries,
   type BundleRequest,
 } from '@notarize/ledger/service';
-import { LedgerClientError, verificationError } from './errors.ts';
+import { asClientError, LedgerClientError, verificationError } from './errors.ts';
+import { loadAuthConfig } from './embedded-config.ts';
 import { toReceipt } from './http-client.ts';
 import type {
   AppendOptions,
+  RevokeOptions,
   AppendRequest,
   BlobDownload,
   BlobInfo,
@@ -65,54 +61,6 @@ import type { StateStore } from './state.ts';
 import { DIGEST_RE, verifyingStream } from './verified-blob.ts';
 import { proofFromBase64, LedgerVerifier } from './verifier.ts';
 import type { WireBundle } from './wire.ts';
-
-export const LEDGER_CONFIG_FILE = 'config.yaml';
-
-/** Errors of the engine and the shared service code carry categories already; keep them. */
-function asClientError(error: unknown): unknown {
-  if (error instanceof LedgerClientError) return error;
-  const e = error as { code?: unknown; category?: unknown; message?: string };
-  if (typeof e?.code === 'string' && typeof e.category === 'string') {
-    const category = e.category as LedgerClientError['category'];
-    const code = e.code === 'NOT_FOUND' || e.code === 'ENTRY_NOT_FOUND' ? 'NOT_FOUND' : 'REJECTED';
-    const mapped =
-      category === 'forbidden' || (e.code as string).startsWith('AUTH_')
-        ? new LedgerClientError('FORBIDDEN', 'forbidden', e.message ?? String(e.code), {
-            cause: error,
-            serviceCode: e.code,
-          })
-        : new LedgerClientError(
-            code,
-            category === 'verification' ? 'verification' : category,
-            e.message ?? String(e.code),
-            {
-              cause: error,
-              serviceCode: e.code,
-            },
-          );
-    return mapped;
-  }
-  return error;
-}
-
-async function loadAuthConfig(dir: string): Promise<AuthConfig | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, LEDGER_CONFIG_FILE), 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    return validateAuthConfig(parseYaml(text));
-  } catch (error) {
-    throw new LedgerClientError(
-      'ARGUMENT_INVALID',
-      'input',
-      `${path.join(dir, LEDGER_CONFIG_FILE)}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-}
 
 export class EmbeddedLedgerClient implements LedgerClient {
   readonly url: string;
@@ -145,8 +93,15 @@ export class EmbeddedLedgerClient implements LedgerClient {
     state: StateStore,
     notice: (message: string) => void,
   ): Promise<EmbeddedLedgerClient> {
+    if (options.readOnly && !existsSync(path.join(dir, DB_FILE))) {
+      throw new LedgerClientError(
+        'NOT_FOUND',
+        'input',
+        `no ledger at file:${dir} (no ${DB_FILE}); reads never create one: check --ledger / NOTARIZE_LEDGER`,
+      );
+    }
     const auth = await loadAuthConfig(dir);
-    const ledger = await Ledger.open({ dir });
+    const ledger = await Ledger.open({ dir, readOnly: options.readOnly === true });
     try {
       const location = `file:${dir}`;
       const vkey = await resolveVkey(
@@ -210,6 +165,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
         maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes,
         maxBatchEntries: Number.MAX_SAFE_INTEGER,
       },
+      ...(this.identity ? { caller: callerOf(this.principal()) } : {}),
     };
   }
 
@@ -218,7 +174,14 @@ export class EmbeddedLedgerClient implements LedgerClient {
     return this.verifyCheckpoint((await this.backend.latest()).note, undefined, known);
   }
 
-  async append(requests: readonly AppendRequest[], _options?: AppendOptions): Promise<Receipt[]> {
+  append(requests: readonly AppendRequest[], _options?: AppendOptions): Promise<Receipt[]> {
+    return this.appendChecked(requests, false);
+  }
+
+  private async appendChecked(
+    requests: readonly AppendRequest[],
+    force: boolean,
+  ): Promise<Receipt[]> {
     if (requests.length === 0) return [];
     let wire;
     try {
@@ -229,6 +192,11 @@ export class EmbeddedLedgerClient implements LedgerClient {
         principal,
         { maxBatchEntries: Number.MAX_SAFE_INTEGER, maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes },
         (action) => authorize(principal, action, roles),
+      );
+      await checkBeforeAppend(
+        entries,
+        { backend: this.backend, auth: this.auth, blobs: this.blobs },
+        { force },
       );
       const known = await this.verifier.knownSize();
       const { indexes } = await this.backend.append(entries);
@@ -266,9 +234,9 @@ export class EmbeddedLedgerClient implements LedgerClient {
     });
   }
 
-  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+  async revoke(identity: string, reason: string, options?: RevokeOptions): Promise<Receipt> {
     const draft = await buildRevocation({ identity, reason });
-    const [receipt] = await this.append([draft], options);
+    const [receipt] = await this.appendChecked([draft], options?.force === true);
     return receipt!;
   }
 
@@ -458,4 +426,8 @@ export class EmbeddedLedgerClient implements LedgerClient {
   close(): Promise<void> {
     return this.ledger.close();
   }
+}
+
+function callerOf(p: { name: string; role: string; auth: string }) {
+  return { name: p.name, role: p.role, auth: p.auth };
 }

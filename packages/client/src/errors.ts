@@ -76,3 +76,30 @@ export function verificationError(
 export function isVerificationError(error: unknown): boolean {
   return error instanceof LedgerClientError && error.category === 'verification';
 }
+
+/** Errors of the engine and the shared service code carry categories already; keep them. */
+export function asClientError(error: unknown): unknown {
+  if (error instanceof LedgerClientError) return error;
+  const e = error as { code?: unknown; category?: unknown; message?: string };
+  if (typeof e?.code === 'string' && typeof e.category === 'string') {
+    const category = e.category as LedgerClientError['category'];
+    const code = e.code === 'NOT_FOUND' || e.code === 'ENTRY_NOT_FOUND' ? 'NOT_FOUND' : 'REJECTED';
+    const mapped =
+      category === 'forbidden' || (e.code as string).startsWith('AUTH_')
+        ? new LedgerClientError('FORBIDDEN', 'forbidden', e.message ?? String(e.code), {
+            cause: error,
+            serviceCode: e.code,
+          })
+        : new LedgerClientError(
+            code,
+            category === 'verification' ? 'verification' : category,
+            e.message ?? String(e.code),
+            {
+              cause: error,
+              serviceCode: e.code,
+            },
+          );
+    return mapped;
+  }
+  return error;
+}

@@ -8,6 +8,7 @@ import { formatTlogProof, type Hash } from '@notarize/tlog';
 import { LedgerClientError, verificationError } from './errors.ts';
 import type {
   AppendOptions,
+  RevokeOptions,
   AppendRequest,
   BlobDownload,
   BlobInfo,
@@ -116,6 +117,7 @@ export class HttpLedgerClient implements LedgerClient {
       checkpoint,
       readOnly: info.readOnly,
       ...(info.limits ? { limits: info.limits } : {}),
+      ...(isCaller(info.caller) ? { caller: info.caller } : {}),
     };
   }
 
@@ -187,10 +189,10 @@ export class HttpLedgerClient implements LedgerClient {
     return { wire, checkpoint, tree };
   }
 
-  async revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt> {
+  async revoke(identity: string, reason: string, options?: RevokeOptions): Promise<Receipt> {
     const { wire, checkpoint, tree } = await this.postAppend(
       'v1/revocations',
-      { identity, reason },
+      { identity, reason, ...(options?.force ? { force: true } : {}) },
       options,
     );
     const [receipt] = wire.receipts;
@@ -431,4 +433,9 @@ export function toReceipt(verified: VerifiedEntry, checkpoint: VerifiedCheckpoin
       checkpoint: checkpoint.note,
     }),
   };
+}
+
+function isCaller(v: unknown): v is { name: string; role: string; auth: string } {
+  const c = v as { name?: unknown; role?: unknown; auth?: unknown } | undefined;
+  return typeof c?.name === 'string' && typeof c.role === 'string' && typeof c.auth === 'string';
 }

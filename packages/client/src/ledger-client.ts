@@ -28,6 +28,14 @@ export interface AppendOptions {
   signal?: AbortSignal;
 }
 
+export interface RevokeOptions extends AppendOptions {
+  /**
+   * Revoke even an identity the ledger does not know (not configured, never wrote to it); without
+   * it such a revocation — typically a typo or a look-alike name — is refused (IDENTITY_UNKNOWN).
+   */
+  force?: boolean;
+}
+
 export interface ReadOptions {
   /**
    * Time travel: answer as of tree size `at` (1 <= at <= current size). The entries are proved
@@ -113,6 +121,11 @@ export interface LedgerInfo {
     maxBatchEntries?: number;
     maxBlobBytes?: number;
   };
+  /**
+   * Who the ledger authenticated this client as, when it sent credentials (a service) or named
+   * an identity (`file:`). Signed statements name it (`predicate.signer.identity`).
+   */
+  caller?: { name: string; role: string; auth: string };
 }
 
 export interface BlobPutOptions {
@@ -155,7 +168,7 @@ export interface LedgerClient {
   /** Appends `requests` as one batch (one checkpoint); receipts in request order, verified. */
   append(requests: readonly AppendRequest[], options?: AppendOptions): Promise<Receipt[]>;
   /** Revokes an identity (admin): appends a 'revocation' entry. */
-  revoke(identity: string, reason: string, options?: AppendOptions): Promise<Receipt>;
+  revoke(identity: string, reason: string, options?: RevokeOptions): Promise<Receipt>;
   /** The entry at `index`, verified. Throws NOT_FOUND (input) when index >= tree size. */
   entry(index: number, options?: ReadOptions): Promise<VerifiedLookup & { found: VerifiedEntry }>;
   /**

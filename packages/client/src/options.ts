@@ -37,4 +37,9 @@ export interface LedgerClientOptions {
   // --- file: ledgers
   /** Identity that appends (`--as NAME`, `NOTARIZE_IDENTITY`). Required for writes to `file:`. */
   identity?: string;
+  /**
+   * Open an existing ledger for reading only: a `file:` directory holding no ledger is an error
+   * (NOT_FOUND, input: "no ledger at …") instead of a new, empty ledger. Default false.
+   */
+  readOnly?: boolean;
 }

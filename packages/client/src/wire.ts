@@ -42,6 +42,7 @@ export interface WireInfo {
   readOnly: boolean;
   limits?: Record<string, number>;
   version?: string;
+  caller?: { name: string; role: string; auth: string };
 }
 
 export interface WireBlobInfo {

@@ -4,13 +4,16 @@
  * - subject: every `statement.subject[].digest.sha256` -> `subject:sha256:<hex>`;
  * - job: `statement.predicate.ci.{provider, project, jobId}`, all three non-empty strings ->
  *   `job:<provider>\n<project>\n<jobId>` (entries without a job id are not in the job index);
- * - identity: `identity.name` -> `identity:<name>`.
+ * - identity: `identity.name` -> `identity:<name>`;
+ * - envelope: an entry with a DSSE envelope -> `envelope:sha256:<hex>` of its statement's canonical
+ *   JSON (what the envelope signs), so the engine can refuse a signed statement recorded before.
  * Key ids are a fast non-cryptographic hash: stores keep small integer rows, and readers re-check
  * every hit against the entry itself, so a collision costs a wasted read, never a wrong answer.
  */
-import type { LedgerEntry } from '@notarize/trust';
+import { createHash } from 'node:crypto';
+import { canonicalize, type LedgerEntry } from '@notarize/trust';
 
-export type LookupKind = 'subject' | 'job' | 'identity';
+export type LookupKind = 'subject' | 'job' | 'identity' | 'envelope';
 
 export interface JobRef {
   provider: string;
@@ -28,6 +31,13 @@ export function jobKey(job: JobRef): string {
 
 export function identityKey(name: string): string {
   return `identity:${name}`;
+}
+
+/** The envelope key of an entry that carries a DSSE envelope, else undefined. */
+export function envelopeKey(entry: LedgerEntry): string | undefined {
+  if (entry.envelope === undefined) return undefined;
+  const hex = createHash('sha256').update(canonicalize(entry.statement)).digest('hex');
+  return `envelope:sha256:${hex}`;
 }
 
 /** The job an entry names, if its predicate carries a complete CI context. */
@@ -56,6 +66,8 @@ export function entryKeys(entry: LedgerEntry): string[] {
   const job = entryJob(entry);
   if (job) keys.push(jobKey(job));
   keys.push(identityKey(entry.identity.name));
+  const envelope = envelopeKey(entry);
+  if (envelope) keys.push(envelope);
   return keys;
 }
 

@@ -15,6 +15,7 @@ import {
 } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
 import { FastCompactRange, peakIds } from './compact-range.ts';
+import { envelopeReplay } from './envelope-replay.ts';
 import { corrupt, LedgerError } from './errors.ts';
 import { equalBytes, leafHash, sha256, toBase64 } from './hashing.ts';
 import { entryKeys, identityKey, jobKey, keyId, subjectKey, type JobRef } from './index-keys.ts';
@@ -322,6 +323,7 @@ export class Ledger {
     const mapEntries: MapEntry[] = [];
     const idempotency: IdempotencyRecord[] = [];
     const batchKeys = new Map<string, IdempotencyRecord>();
+    const batchEnvelopes = new Set<string>();
     /** Per request: where its entries are (new or earlier), or the error it gets. */
     const outcomes: ({ first: number; count: number; fresh: boolean } | Error)[] = [];
 
@@ -343,6 +345,17 @@ export class Ledger {
           continue;
         }
       }
+      const replay = await envelopeReplay(
+        request.prepared,
+        batchEnvelopes,
+        this.#store,
+        state.checkpoint.size,
+      );
+      if (replay) {
+        outcomes.push(replay);
+        continue;
+      }
+      for (const p of request.prepared) if (p.envelopeKey) batchEnvelopes.add(p.envelopeKey);
       const first = range.size;
       request.prepared.forEach((p, i) => {
         const index = range.size;

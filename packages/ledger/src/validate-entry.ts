@@ -14,7 +14,7 @@ import {
 } from '@notarize/trust';
 import { canonicalText, parseCanonical } from './canonical.ts';
 import { LedgerError } from './errors.ts';
-import { entryKeys, keyId } from './index-keys.ts';
+import { entryKeys, envelopeKey, keyId } from './index-keys.ts';
 import type { MapInfo } from './map/map-values.ts';
 
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
@@ -33,6 +33,8 @@ export interface PreparedEntry {
   keyIds: number[];
   /** What the lookup map records of the entry. */
   info: MapInfo;
+  /** The entry's envelope lookup key, when it carries a DSSE envelope (replay check). */
+  envelopeKey?: string;
 }
 
 const encoder = new TextEncoder();
@@ -166,10 +168,12 @@ export function prepareEntry(
     checkSize(bytes, where);
   }
   const keys = entryKeys(entry);
+  const envelope = envelopeKey(entry);
   return {
     bytes,
     keyIds: [...new Set(keys.map(keyId))],
     info: { keys, kind: entry.kind, identity: entry.identity.name },
+    ...(envelope ? { envelopeKey: envelope } : {}),
   };
 }
 

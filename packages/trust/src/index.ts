@@ -8,6 +8,7 @@ export * from './schemas.ts';
 export * from './statement.ts';
 export * from './resolve.ts';
 export * from './map-head.ts';
+export * from './evidence-job.ts';
 export * from './signing/keys.ts';
 export * from './signing/dsse.ts';
 export * from './signing/verify-entries.ts';

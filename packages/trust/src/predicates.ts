@@ -31,11 +31,26 @@ export interface CiContext {
   job?: string;
 }
 
+/**
+ * Who signed a DSSE-signed assertion, and when, inside the signed statement itself: the ledger
+ * refuses an envelope whose `identity` is not the authenticated caller (so another identity cannot
+ * replay it), and policies order signed assertions by `time` (so an older signature never counts
+ * as newer than a later one).
+ */
+export interface SignerBinding {
+  /** The ledger identity name of the signer (as the ledger authenticates it). */
+  identity: string;
+  /** RFC 3339 time of signing. */
+  time: string;
+}
+
 export interface AssertionPredicate {
   status: AssertableStatus;
   reason?: string;
   metadata?: Record<string, string>;
   ci?: CiContext;
+  /** Present on statements signed with DSSE (required by the ledger when an envelope is sent). */
+  signer?: SignerBinding;
 }
 
 export interface EvidenceFile {

@@ -1,6 +1,8 @@
 /**
- * Status resolution (DESIGN.md section 4): from the log entries that mention one subject digest, the
- * status each identity holds for it. An identity's status is its latest assertion by log index;
+ * Status resolution: from the log entries that mention one subject digest, the status each
+ * identity holds for it. An identity's status is its latest assertion by log index, except that a
+ * signed assertion (signature verified) whose signing time is not after that of an earlier signed
+ * one of the same identity is stale and skipped;
  * revising one digest touches nothing else because only this digest's entries are read. An identity
  * revoked at index R keeps what it asserted before R, and everything it asserted after R counts as
  * `revoked`. "As of size N" reads only entries with index < N, which is exactly the tree of size N.
@@ -28,6 +30,11 @@ export interface IdentityStatus {
   index: number;
   /** RFC 3339 time the ledger accepted the assertion. */
   time: string;
+  /**
+   * RFC 3339 time the signer put in the statement (`predicate.signer.time`), only when a DSSE
+   * signature on it verified with a key the reader trusts.
+   */
+  signedTime?: string;
   reason?: string;
   metadata?: Record<string, string>;
   ci?: CiContext;
@@ -81,12 +88,24 @@ export function resolveSubject(
 ): ResolvedSubject {
   const revoked = revocationsByIdentity(revocations, options);
   const latest = new Map<string, IdentityStatus>();
-  for (const { index, entry, verifiedKeyIds } of entries) {
-    if (entry.kind !== 'assertion' || !within(index, options)) continue;
+  /** Per identity, the newest signing time among its verified signed assertions so far. */
+  const newestSigned = new Map<string, number>();
+  const ordered = entries
+    .filter(({ index, entry }) => entry.kind === 'assertion' && within(index, options))
+    .sort((a, b) => a.index - b.index);
+  for (const { index, entry, verifiedKeyIds } of ordered) {
     if (!subjectDigests(entry.statement).includes(digest)) continue;
     const known = latest.get(entry.identity.name);
     if (known && known.index >= index) continue;
     const predicate = readAssertion(entry);
+    const signedTime = verifiedSignedTime(predicate.signer?.time, verifiedKeyIds);
+    if (signedTime !== undefined) {
+      // An older (or equally old) signature never replaces a newer one: a signed statement
+      // recorded again later (a replay) keeps the time it was signed at.
+      const newest = newestSigned.get(entry.identity.name);
+      if (newest !== undefined && Date.parse(signedTime) <= newest) continue;
+      newestSigned.set(entry.identity.name, Date.parse(signedTime));
+    }
     const revocation = revoked.get(entry.identity.name);
     const afterRevocation = revocation !== undefined && index > revocation.index;
     const status: IdentityStatus = {
@@ -99,6 +118,7 @@ export function resolveSubject(
       claims: entry.identity,
       verifiedKeyIds: verifiedKeyIds ?? [],
     };
+    if (signedTime !== undefined) status.signedTime = signedTime;
     if (predicate.reason !== undefined) status.reason = predicate.reason;
     if (predicate.metadata !== undefined) status.metadata = predicate.metadata;
     if (predicate.ci !== undefined) status.ci = predicate.ci;
@@ -109,6 +129,15 @@ export function resolveSubject(
     digest,
     identities: [...latest.values()].sort((a, b) => a.index - b.index),
   };
+}
+
+/** The signing time of a statement whose signature verified, when it is a valid time. */
+function verifiedSignedTime(
+  time: string | undefined,
+  verifiedKeyIds: readonly string[] | undefined,
+): string | undefined {
+  if (time === undefined || !verifiedKeyIds || verifiedKeyIds.length === 0) return undefined;
+  return Number.isFinite(Date.parse(time)) ? time : undefined;
 }
 
 /** `{name: status}` as the CLI prints it. */

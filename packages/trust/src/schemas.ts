@@ -74,6 +74,18 @@ export const assertionStatementSchema = statementSchema(ASSERTION_PREDICATE_TYPE
     reason: { type: 'string', maxLength: 4096 },
     metadata: stringMap,
     ci: ciContextSchema,
+    signer: {
+      type: 'object',
+      required: ['identity', 'time'],
+      additionalProperties: false,
+      properties: {
+        identity: nonEmpty,
+        time: {
+          type: 'string',
+          pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+        },
+      },
+    },
   },
 });
 

@@ -26,6 +26,7 @@ import {
   type EvidenceFile,
   type EvidencePredicate,
   type RevocationPredicate,
+  type SignerBinding,
 } from './predicates.ts';
 import {
   assertionStatementSchema,
@@ -53,6 +54,8 @@ export interface AssertionInput {
   reason?: string;
   metadata?: Record<string, string>;
   ci?: CiContext;
+  /** Who signs the statement and when: required when it is sent with a DSSE envelope. */
+  signer?: SignerBinding;
 }
 
 export interface EvidenceInput {
@@ -108,6 +111,7 @@ export function buildAssertion(input: AssertionInput): EntryDraft {
     reason: input.reason,
     metadata: input.metadata,
     ci: input.ci,
+    signer: input.signer,
   };
   return statement('assertion', descriptors(input.subjects), predicate);
 }

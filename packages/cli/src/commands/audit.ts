@@ -32,24 +32,29 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         `--sample must be a non-negative integer, got ${flags.sample}`,
       );
     }
-    const report = await withLedger(flags, ctx, async (client) => {
-      if (!(client instanceof HttpLedgerClient)) {
-        throw new CliError(
-          'USAGE',
-          'input',
-          'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
-        );
-      }
-      return auditLedger(client, {
-        sample,
-        ...(ctx.output.interactive
-          ? {
-              progress: (done: number, total: number) =>
-                ctx.output.notice(`audit: ${done}/${total} entries`),
-            }
-          : {}),
-      });
-    });
+    const report = await withLedger(
+      flags,
+      ctx,
+      async (client) => {
+        if (!(client instanceof HttpLedgerClient)) {
+          throw new CliError(
+            'USAGE',
+            'input',
+            'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
+          );
+        }
+        return auditLedger(client, {
+          sample,
+          ...(ctx.output.interactive
+            ? {
+                progress: (done: number, total: number) =>
+                  ctx.output.notice(`audit: ${done}/${total} entries`),
+              }
+            : {}),
+        });
+      },
+      'read',
+    );
     if (flags.json) ctx.output.json({ ok: true, ...report });
     else
       ctx.output.print(

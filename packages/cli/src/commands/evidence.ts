@@ -228,14 +228,18 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
     }
     const onProgress = progress(ctx);
     const outDir = flags.out === undefined ? undefined : path.resolve(ctx.cwd, flags.out);
-    const report = await withLedger(flags, ctx, (client) =>
-      getEvidence({
-        client,
-        query,
-        ...(outDir !== undefined ? { outDir } : {}),
-        ...(at !== undefined ? { at } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      }),
+    const report = await withLedger(
+      flags,
+      ctx,
+      (client) =>
+        getEvidence({
+          client,
+          query,
+          ...(outDir !== undefined ? { outDir } : {}),
+          ...(at !== undefined ? { at } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      'read',
     );
     if (flags.json) {
       ctx.output.json(report);
@@ -258,6 +262,7 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
             'SIZE',
             'DIGEST',
             'WHO',
+            'JOB',
             'WHEN',
             ...(outDir ? ['SAVED AS'] : []),
           ],
@@ -268,10 +273,18 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
             formatSize(e.size),
             e.digest,
             `${e.identity} (${e.role})`,
+            e.jobStanding,
             e.time,
             ...(outDir ? [e.path ?? ''] : []),
           ]),
         ),
+      );
+    }
+    const claimed = report.evidence.filter((e) => e.jobStanding === 'claimed').length;
+    if (claimed > 0) {
+      ctx.output.notice(
+        `${claimed} file(s) only *claim* this job (JOB claimed): added by an identity whose OIDC ` +
+          'token does not name the job (an API key, another job); check WHO before relying on them',
       );
     }
     ctx.output.notice(

@@ -31,8 +31,11 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
         `history takes one subject; "${subject}" names ${digests.length}`,
       );
     }
-    const report = await withLedger(flags, ctx, (client) =>
-      history(client, digests[0] as (typeof digests)[0], at),
+    const report = await withLedger(
+      flags,
+      ctx,
+      (client) => history(client, digests[0] as (typeof digests)[0], at),
+      'read',
     );
     if (flags.json) {
       ctx.output.json(report);

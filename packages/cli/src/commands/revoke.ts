@@ -5,6 +5,7 @@ import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-acces
 
 interface RevokeFlags extends LedgerFlags {
   reason?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -17,12 +18,22 @@ export function registerRevoke(program: Command, ctx: CommandContext): void {
       )
       .argument('<identity>', 'the identity name to revoke')
       .requiredOption('--reason <text>', 'why (recorded in the log)')
+      .option(
+        '--force',
+        'revoke even an identity the ledger does not know (not configured, never wrote to it)',
+      )
       .option('--json', 'print JSON'),
   ).action(async (identity: string, flags: RevokeFlags) => {
     if (!flags.reason?.trim())
       throw new CliError('REASON_MISSING', 'input', 'revoke needs a --reason');
+    if (flags.force) {
+      ctx.output.notice(
+        `warning: --force: revoking ${JSON.stringify(identity)} even if the ledger does not know it; ` +
+          'check the name for typos and look-alike characters',
+      );
+    }
     const receipt = await withLedger(flags, ctx, (client) =>
-      client.revoke(identity, flags.reason as string),
+      client.revoke(identity, flags.reason as string, flags.force ? { force: true } : {}),
     );
     const row = {
       identity,

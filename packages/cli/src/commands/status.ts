@@ -51,8 +51,12 @@ function decide(ctx: CommandContext, requirePolicy: boolean) {
     const keys = await loadPublicKeys(flags.trustedKey ?? [], ctx.cwd);
     const at = parseTreeSize(flags.at);
     const digests = await resolveSubjects(subjects, ctx, flags);
-    const report = await withLedger(flags, ctx, (client) =>
-      evaluate({ client, subjects: digests, policy, keys, ...(at !== undefined ? { at } : {}) }),
+    const report = await withLedger(
+      flags,
+      ctx,
+      (client) =>
+        evaluate({ client, subjects: digests, policy, keys, ...(at !== undefined ? { at } : {}) }),
+      'read',
     );
     if (flags.json) ctx.output.json(report);
     else printReport(report, ctx);

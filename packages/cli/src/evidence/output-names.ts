@@ -21,7 +21,11 @@ export function safeFileName(recorded: string, fallback: string): string {
   return cleaned.length === 0 ? fallback : cleaned;
 }
 
-/** Hands out distinct names: the first use of a name keeps it, later ones become `<index>-<name>`. */
+/**
+ * Hands out distinct names: the first use of a name keeps it, later ones become `<index>-<name>`.
+ * Callers claim the names of evidence whose job was verified first, so evidence a client merely
+ * claimed for the job can never take a verified file's name.
+ */
 export class OutputNames {
   private readonly taken = new Set<string>();
 

@@ -13,8 +13,10 @@ import type { AppendRequest, LedgerClient, Receipt, VerifiedLookup } from '@nota
 import {
   buildEvidence,
   digestFromDescriptor,
+  evidenceJobStanding,
   readEvidence,
   type CiContext,
+  type JobStanding,
   type LedgerEntry,
   type SubjectInput,
 } from '@notarize/trust';
@@ -246,6 +248,11 @@ export interface EvidenceListing {
   role: string;
   time: string;
   job: CiContext;
+  /**
+   * `verified`: the job key matches the OIDC claims of the identity that added it (the job's own
+   * evidence); `claimed`: the client only said so (an API key, another job).
+   */
+  jobStanding: JobStanding;
   subjects: SubjectInput[];
   metadata?: Record<string, string>;
   /** Where it was written (with --out). */
@@ -314,6 +321,7 @@ export async function getEvidence(input: GetEvidenceInput): Promise<EvidenceRepo
       role: entry.identity.role,
       time: entry.time,
       job: predicate.ci,
+      jobStanding: evidenceJobStanding(entry),
       subjects: subjectsOf(entry),
       ...(predicate.metadata ? { metadata: predicate.metadata } : {}),
     });
@@ -321,8 +329,16 @@ export async function getEvidence(input: GetEvidenceInput): Promise<EvidenceRepo
   if (input.outDir !== undefined) {
     await prepareOut(input.outDir);
     const names = new OutputNames();
+    // Verified evidence names its files first: a claimed file never takes a verified one's name.
+    const byStanding = [
+      ...evidence.filter((r) => r.jobStanding === 'verified'),
+      ...evidence.filter((r) => r.jobStanding !== 'verified'),
+    ];
+    const targets = new Map(
+      byStanding.map((r) => [r, path.join(input.outDir!, names.claim(r.file, r.index, r.digest))]),
+    );
     for (const row of evidence) {
-      const target = path.join(input.outDir, names.claim(row.file, row.index, row.digest));
+      const target = targets.get(row) as string;
       input.onProgress?.({ file: row.file, phase: 'download', bytes: 0, totalBytes: row.size });
       const { bytes } = await downloadBlob(
         input.client,

@@ -5,7 +5,13 @@
  */
 import type { CiContext } from '@notarize/ci';
 import type { AppendRequest, LedgerClient, Receipt } from '@notarize/client';
-import { buildAssertion, signStatement, type SigningKey } from '@notarize/trust';
+import {
+  buildAssertion,
+  signStatement,
+  type SignerBinding,
+  type SigningKey,
+} from '@notarize/trust';
+import { CliError } from '../cli-error.ts';
 
 export interface NotarizeInput {
   client: LedgerClient;
@@ -28,8 +34,27 @@ export interface NotarizeResult {
   receipt: Receipt;
 }
 
+/**
+ * The signer binding of signed statements: the identity the ledger knows this client as, and now.
+ * The ledger refuses a signed statement that names anyone else.
+ */
+async function signerBinding(client: LedgerClient): Promise<SignerBinding> {
+  const info = await client.info();
+  const caller = info.caller;
+  if (!caller) {
+    throw new CliError(
+      'SIGNER_UNKNOWN',
+      'input',
+      `signing needs your ledger identity, and ${info.url} did not say who you are: send ` +
+        'credentials (NOTARIZE_TOKEN or the CI job token), or name the identity of a file: ledger (--as)',
+    );
+  }
+  return { identity: caller.name, time: new Date().toISOString() };
+}
+
 export async function notarize(input: NotarizeInput): Promise<NotarizeResult[]> {
   const requests: AppendRequest[] = [];
+  const signer = input.signingKey ? await signerBinding(input.client) : undefined;
   for (const s of input.subjects) {
     const draft = buildAssertion({
       subjects: [{ name: s.subject, digest: s.digest }],
@@ -39,6 +64,7 @@ export async function notarize(input: NotarizeInput): Promise<NotarizeResult[]> 
         ? { metadata: input.metadata }
         : {}),
       ...(input.ci ? { ci: input.ci } : {}),
+      ...(signer ? { signer } : {}),
     });
     const request: AppendRequest = { kind: draft.kind, statement: draft.statement };
     if (input.signingKey) request.envelope = await signStatement(draft.statement, input.signingKey);

@@ -85,8 +85,13 @@ export interface OidcIssuerInput {
 
 export interface OidcInput {
   issuers: OidcIssuerInput[];
-  /** Clock skew tolerated on exp/nbf, seconds (default 60, at most 300). */
+  /** Clock skew tolerated on exp, nbf and iat, seconds (default 60, at most 300). */
   clockToleranceSec?: number;
+  /**
+   * Longest accepted token lifetime (`exp - iat`), seconds (default 7200: a GitLab ID token lives
+   * as long as its job's timeout, 1 h by default, plus a little; at most 604800).
+   */
+  maxTokenLifetimeSec?: number;
   /** Bound on one JWKS or discovery fetch, ms (default 5000). */
   jwksTimeoutMs?: number;
   /** A JWKS is refetched for an unknown key id at most this often, ms (default 30000). */
@@ -122,6 +127,7 @@ export interface OidcIssuerConfig {
 export interface OidcConfig {
   issuers: OidcIssuerConfig[];
   clockToleranceSec: number;
+  maxTokenLifetimeSec: number;
   jwksTimeoutMs: number;
   jwksCooldownMs: number;
   jwksCacheMaxAgeMs: number;

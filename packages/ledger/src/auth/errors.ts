@@ -14,6 +14,7 @@ export type AuthErrorCode =
   | 'AUTH_TOKEN_MALFORMED'
   | 'AUTH_TOKEN_EXPIRED'
   | 'AUTH_TOKEN_NOT_YET_VALID'
+  | 'AUTH_TOKEN_LIFETIME'
   | 'AUTH_TOKEN_CLAIMS'
   | 'AUTH_TOKEN_ISSUER'
   | 'AUTH_TOKEN_AUDIENCE'
@@ -34,6 +35,7 @@ const CATEGORY: Record<AuthErrorCode, AuthErrorCategory> = {
   AUTH_TOKEN_MALFORMED: 'verification',
   AUTH_TOKEN_EXPIRED: 'verification',
   AUTH_TOKEN_NOT_YET_VALID: 'verification',
+  AUTH_TOKEN_LIFETIME: 'verification',
   AUTH_TOKEN_CLAIMS: 'verification',
   AUTH_TOKEN_ISSUER: 'verification',
   AUTH_TOKEN_AUDIENCE: 'verification',

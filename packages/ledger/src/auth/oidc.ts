@@ -1,5 +1,6 @@
 /**
  * OIDC token verification (jose): issuer, audience, expiry (with a small clock tolerance), an
+ * issue time that is not in the future and a lifetime (`exp - iat`) no longer than configured, an
  * algorithm allow-list and the signature against the issuer's keys; then the issuer's rules map
  * the verified claims to an identity and a role. The first matching rule wins.
  */
@@ -32,9 +33,11 @@ interface IssuerVerifier {
 export class OidcVerifier {
   readonly #issuers = new Map<string, IssuerVerifier>();
   readonly #clockTolerance: number;
+  readonly #maxLifetime: number;
 
   constructor(oidc: OidcConfig, options: JwksOptions = {}) {
     this.#clockTolerance = oidc.clockToleranceSec;
+    this.#maxLifetime = oidc.maxTokenLifetimeSec;
     for (const config of oidc.issuers) {
       this.#issuers.set(config.issuer, {
         config,
@@ -90,12 +93,36 @@ export class OidcVerifier {
         audience: issuer.config.audience,
         algorithms: issuer.config.algorithms,
         clockTolerance: this.#clockTolerance,
-        requiredClaims: ['exp', 'iss', 'aud'],
+        requiredClaims: ['exp', 'iat', 'iss', 'aud'],
       }));
     } catch (err) {
       throw mapJoseError(err, issuer.config);
     }
+    this.#checkLifetime(payload);
     return this.#principal(issuer, stringClaims(payload));
+  }
+
+  /**
+   * A token issued in the future (beyond the clock tolerance) or valid for longer than the
+   * configured lifetime is refused: a leaked long-lived or pre-dated token must not serve for hours.
+   */
+  #checkLifetime(payload: Record<string, unknown>): void {
+    const { iat, exp } = payload as { iat: number; exp: number };
+    const now = Math.floor(Date.now() / 1000);
+    if (iat > now + this.#clockTolerance) {
+      throw new AuthError(
+        'AUTH_TOKEN_NOT_YET_VALID',
+        `The token was issued in the future (iat is ${iat - now} s ahead of this ledger's clock, ` +
+          `tolerance ${this.#clockTolerance} s); check the clocks.`,
+      );
+    }
+    if (exp - iat > this.#maxLifetime) {
+      throw new AuthError(
+        'AUTH_TOKEN_LIFETIME',
+        `The token is valid for ${exp - iat} s; this ledger accepts OIDC tokens valid for at most ` +
+          `${this.#maxLifetime} s (oidc.maxTokenLifetimeSec).`,
+      );
+    }
   }
 
   #principal(issuer: IssuerVerifier, claims: Record<string, string>): Principal {

@@ -261,6 +261,7 @@ function oidc(v: unknown, table: Record<string, RoleDefinition>): OidcConfig {
       : obj(v, 'oidc', [
           'issuers',
           'clockToleranceSec',
+          'maxTokenLifetimeSec',
           'jwksTimeoutMs',
           'jwksCooldownMs',
           'jwksCacheMaxAgeMs',
@@ -279,6 +280,7 @@ function oidc(v: unknown, table: Record<string, RoleDefinition>): OidcConfig {
   return {
     issuers,
     clockToleranceSec: int(r.clockToleranceSec, 'oidc.clockToleranceSec', 60, 0, 300),
+    maxTokenLifetimeSec: int(r.maxTokenLifetimeSec, 'oidc.maxTokenLifetimeSec', 7200, 60, 604_800),
     jwksTimeoutMs: int(r.jwksTimeoutMs, 'oidc.jwksTimeoutMs', 5000, 1, 60_000),
     jwksCooldownMs: int(r.jwksCooldownMs, 'oidc.jwksCooldownMs', 30_000, 0, 3_600_000),
     jwksCacheMaxAgeMs: int(r.jwksCacheMaxAgeMs, 'oidc.jwksCacheMaxAgeMs', 600_000, 0, 86_400_000),

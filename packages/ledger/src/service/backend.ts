@@ -49,6 +49,8 @@ export interface ServiceBackend {
     keys: readonly string[],
     size: number,
   ): Promise<{ head: number; proof: Uint8Array; values: (Uint8Array | undefined)[] }>;
+  /** Indexes < size of entries appended by the identity, ascending. */
+  identityIndexes(name: string, size: number): Promise<number[]>;
   /** Stored perfect-subtree hashes (for tiles). */
   nodes(ids: readonly NodeId[]): Promise<Hash[]>;
   close(): Promise<void>;

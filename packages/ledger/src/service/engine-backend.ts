@@ -7,7 +7,7 @@
  */
 import { nodeHash, peakNodes, type Hash, type NodeId } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
-import { entryKeys, jobKey, keyId, subjectKey } from '../index-keys.ts';
+import { entryKeys, identityKey, jobKey, keyId, subjectKey } from '../index-keys.ts';
 import type { Ledger } from '../ledger.ts';
 import { consistencyProof, inclusionProof } from '../proofs.ts';
 import type { BackendAppendResult, BackendCheckpoint, ServiceBackend } from './backend.ts';
@@ -158,6 +158,10 @@ export class EngineBackend implements ServiceBackend {
       }
       throw error;
     }
+  }
+
+  identityIndexes(name: string, size: number): Promise<number[]> {
+    return this.lookup(identityKey(name), size);
   }
 
   nodes(ids: readonly NodeId[]): Promise<Hash[]> {

@@ -15,10 +15,14 @@ export type ServiceErrorCode =
   | 'FORBIDDEN'
   | 'READ_ONLY'
   | 'IDENTITY_REVOKED'
+  | 'IDENTITY_UNKNOWN'
+  | 'SIGNER_MISMATCH'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'REQUEST_TIMEOUT'
   | 'IDEMPOTENCY_CONFLICT'
+  | 'ENVELOPE_REPLAYED'
+  | 'BLOB_MISSING'
   | 'LENGTH_REQUIRED'
   | 'BODY_TOO_LARGE'
   | 'ENTRY_TOO_LARGE'
@@ -46,10 +50,14 @@ const STATUS: Record<ServiceErrorCode, number> = {
   FORBIDDEN: 403,
   READ_ONLY: 403,
   IDENTITY_REVOKED: 403,
+  SIGNER_MISMATCH: 403,
+  IDENTITY_UNKNOWN: 404,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
   IDEMPOTENCY_CONFLICT: 409,
+  ENVELOPE_REPLAYED: 409,
+  BLOB_MISSING: 409,
   LENGTH_REQUIRED: 411,
   BODY_TOO_LARGE: 413,
   ENTRY_TOO_LARGE: 413,
@@ -143,6 +151,8 @@ export function toServiceError(error: unknown): ServiceError {
     }
     if (code === 'IDENTITY_REVOKED')
       return new ServiceError('IDENTITY_REVOKED', message, { cause: error });
+    if (code === 'ENVELOPE_REPLAYED')
+      return new ServiceError('ENVELOPE_REPLAYED', message, { cause: error });
     switch (category) {
       case 'input':
         return new ServiceError('ENTRY_INVALID', message, { cause: error });

@@ -25,6 +25,10 @@ export async function getInfo(ctx: RequestContext): Promise<void> {
       maxBlobBytes: limits.maxBlobBytes,
     },
     version,
+    // Who the credentials sent belong to (a client signing a statement names it).
+    ...(ctx.principal
+      ? { caller: { name: ctx.principal.name, role: ctx.principal.role, auth: ctx.principal.auth } }
+      : {}),
   });
 }
 

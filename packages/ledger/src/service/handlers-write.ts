@@ -15,6 +15,7 @@ import { intParam, readJson, sendJson } from './http-io.ts';
 import type { BackendAppendResult } from './backend.ts';
 import { b64s, knownMember, provedEntries, type WireEntry } from './proof-bundle.ts';
 import { prepareEntries } from './prepare-entries.ts';
+import { checkBeforeAppend } from './write-checks.ts';
 import {
   appendBodySchema,
   revocationBodySchema,
@@ -94,6 +95,10 @@ async function appendAndRespond(
   sendJson(ctx.res, 201, response, replayed ? { 'idempotency-replayed': 'true' } : {});
 }
 
+function writeParts(ctx: RequestContext) {
+  return { backend: ctx.parts.backend, auth: ctx.parts.config.auth, blobs: ctx.parts.blobs };
+}
+
 export async function postEntries(ctx: RequestContext): Promise<void> {
   const principal = await authenticateWriter(ctx);
   const { limits } = ctx.parts.config;
@@ -104,6 +109,7 @@ export async function postEntries(ctx: RequestContext): Promise<void> {
   const entries = prepareEntries(body.entries, principal, ctx.parts.config.limits, (action) =>
     authorizeAction(ctx, principal, action),
   );
+  await checkBeforeAppend(entries, writeParts(ctx));
   await appendAndRespond(ctx, principal, entries, body);
   for (const e of entries) {
     if (e.kind === 'revocation') {
@@ -128,6 +134,12 @@ export async function postRevocation(ctx: RequestContext): Promise<void> {
     ctx.parts.config.limits,
     (action) => authorizeAction(ctx, principal, action),
   );
+  const { forcedRevocations } = await checkBeforeAppend(entries, writeParts(ctx), {
+    force: body.force === true,
+  });
+  for (const name of forcedRevocations) {
+    ctx.parts.logger.log('warn', 'revocation of an unknown identity (forced)', { identity: name });
+  }
   await appendAndRespond(ctx, principal, entries, { revocation: body });
   ctx.parts.revocations.revoked(body.identity);
 }

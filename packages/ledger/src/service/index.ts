@@ -107,3 +107,4 @@ export { buildStatusBundle, statusKeys } from './handlers-lookup.ts';
 export { MAX_LOOKUP_SUBJECTS } from './schemas.ts';
 export { prepareEntries, entryIdentity, actionFor, type EntryRequest } from './prepare-entries.ts';
 export { BlobStore, type StoredBlob } from './blob-store.ts';
+export { checkBeforeAppend, type WriteCheckOptions, type WriteCheckParts } from './write-checks.ts';

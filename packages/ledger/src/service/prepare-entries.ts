@@ -40,6 +40,46 @@ export function actionFor(kind: EntryKind, statement: unknown): Action {
   return `assert:${status}` as Action;
 }
 
+/** How far a signing time may lie ahead of the ledger's clock (clock skew). */
+const MAX_SIGNING_SKEW_MS = 5 * 60_000;
+
+/**
+ * A DSSE-signed statement must name its signer and signing time (`predicate.signer`), and the
+ * signer must be the authenticated caller: otherwise anyone who saw an envelope could post it
+ * again under their own identity (SIGNER_MISMATCH). A signing time in the future would make the
+ * statement newer than every later signature, so it is refused beyond a small clock skew.
+ */
+function checkSignerBinding(
+  statement: InTotoStatement,
+  principal: Principal,
+  now: Date,
+  where: string,
+): void {
+  const signer = (statement.predicate as { signer?: { identity?: unknown; time?: unknown } })
+    .signer;
+  if (typeof signer?.identity !== 'string' || typeof signer.time !== 'string') {
+    throw new ServiceError(
+      'ENTRY_INVALID',
+      `${where}: a DSSE-signed statement must name its signer and signing time ` +
+        '(predicate.signer {identity, time}); only assertions carry it — sign with a current notarize',
+    );
+  }
+  if (signer.identity !== principal.name) {
+    throw new ServiceError(
+      'SIGNER_MISMATCH',
+      `${where}: the statement was signed for identity "${signer.identity}", but you are ` +
+        `"${principal.name}": a signed statement can only be recorded by the identity it names`,
+    );
+  }
+  const at = Date.parse(signer.time);
+  if (!Number.isFinite(at) || at > now.getTime() + MAX_SIGNING_SKEW_MS) {
+    throw new ServiceError(
+      'ENTRY_INVALID',
+      `${where}: signing time ${signer.time} is not a time or lies in the future (ledger time ${now.toISOString()})`,
+    );
+  }
+}
+
 export function prepareEntries(
   requests: readonly EntryRequest[],
   principal: Principal,
@@ -68,6 +108,7 @@ export function prepareEntries(
       });
     }
     authorize(actionFor(r.kind, r.statement));
+    if (r.envelope) checkSignerBinding(r.statement as InTotoStatement, principal, now, where);
     const entry: LedgerEntry = {
       v: ENTRY_VERSION,
       kind: r.kind,

@@ -71,6 +71,8 @@ export const appendBodySchema = {
 export interface RevocationBody {
   identity: string;
   reason: string;
+  /** Revoke even an identity that is not configured and never wrote to the ledger. */
+  force?: boolean;
 }
 
 export const revocationBodySchema = {
@@ -80,6 +82,7 @@ export const revocationBodySchema = {
   properties: {
     identity: { type: 'string', minLength: 1, maxLength: 256 },
     reason: { type: 'string', maxLength: 4096 },
+    force: { type: 'boolean' },
   },
 };
 

@@ -23,6 +23,8 @@ export interface AssertOptions {
   keys?: string[];
   ci?: CiContext;
   claims?: Record<string, unknown>;
+  /** Signing time of a signed statement (`predicate.signer`, naming the identity). */
+  signedAt?: string;
 }
 
 export function assert(
@@ -36,6 +38,7 @@ export function assert(
     status,
     reason: options.reason,
     ci: options.ci,
+    ...(options.signedAt ? { signer: { identity, time: options.signedAt } } : {}),
   });
   const id: EntryIdentity = {
     name: identity,

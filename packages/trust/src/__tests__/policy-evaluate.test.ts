@@ -407,6 +407,78 @@ const MORE: Case[] = [
     decision: 'block',
     code: 2,
   },
+  {
+    // Issue 14 item 2: legal signed `untrusted` after `trusted`; its older `trusted` signature,
+    // recorded later (a replay), must not count as newer than the later signature.
+    name: 'signedBy: an older signature recorded later does not replace a newer one',
+    policy: `version: 1\nrequire:\n  - {status: trusted, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'untrusted', { keys: [KEY1], signedAt: daysAgo(1) }),
+      assert(2, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(2) }),
+    ],
+    decision: 'block',
+    code: 2,
+    reasons: [/not counted: legal holds untrusted \(index 1\)/],
+  },
+  {
+    name: 'signedBy with maxAge: age is measured from the signing time',
+    policy: `version: 1\nrequire:\n  - {status: trusted, maxAge: 7d, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(30), time: daysAgo(1) }),
+    ],
+    decision: 'block',
+    code: 2,
+  },
+  {
+    name: 'signedBy: a newer signature replaces an older one',
+    policy: `version: 1\nrequire:\n  - {status: trusted, signedBy: [${KEY1}]}\n`,
+    entries: [
+      assert(1, 'legal', 'untrusted', { keys: [KEY1], signedAt: daysAgo(2) }),
+      assert(2, 'legal', 'trusted', { keys: [KEY1], signedAt: daysAgo(1) }),
+    ],
+    decision: 'allow',
+    code: 0,
+  },
+  {
+    // Issue 14 item 1: a GitLab token for tools/evil has no `repository` claim; the client-written
+    // predicate.ci.project must not stand in for it when the rule says `auth: oidc`.
+    name: 'ci with auth: oidc: a missing claim is no match, the client-written context is ignored',
+    policy:
+      'version: 1\nrequire:\n  - status: trusted\n    ci: {repository: acme/widgets, workflow_ref: "acme/widgets/**", auth: oidc}\n',
+    entries: [
+      assert(1, 'gitlab:tools/evil', 'trusted', {
+        claims: {
+          auth: 'oidc',
+          project_path: 'tools/evil',
+          ci_config_ref_uri: 'gitlab.com/tools/evil//.gitlab-ci.yml@refs/heads/main',
+        },
+        ci: {
+          provider: 'github',
+          project: 'acme/widgets',
+          workflowRef: 'acme/widgets/.github/workflows/release.yml@refs/heads/main',
+        },
+      }),
+    ],
+    decision: 'block',
+    code: 2,
+    reasons: [/not counted: gitlab:tools\/evil repository is not a verified claim/],
+  },
+  {
+    name: 'ci with auth: oidc: met by the verified claims of a GitHub token',
+    policy:
+      'version: 1\nrequire:\n  - status: trusted\n    ci: {repository: acme/widgets, workflow_ref: "acme/widgets/**", auth: oidc}\n',
+    entries: [
+      assert(1, 'github:acme/widgets', 'trusted', {
+        claims: {
+          auth: 'oidc',
+          repository: 'acme/widgets',
+          workflow_ref: 'acme/widgets/.github/workflows/release.yml@refs/heads/main',
+        },
+      }),
+    ],
+    decision: 'allow',
+    code: 0,
+  },
 ];
 
 describe('evaluateSubject', () => {

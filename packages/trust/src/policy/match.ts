@@ -18,14 +18,30 @@ export const CI_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * The value a `ci:` condition tests: the claim the ledger verified for the identity (e.g. OIDC
- * `repository`, `ref`), else the assertion's own CI context (under the key or its alias).
+ * Whether a rule's `ci:` conditions may only be met by claims the ledger verified: any rule that
+ * conditions on `auth` (e.g. `auth: oidc`). Such a rule never reads the assertion's own `ci`
+ * context, which the client writes.
  */
-export function conditionValue(s: IdentityStatus, key: string): string | undefined {
-  const claim = s.claims[key];
+export function verifiedOnly(rule: PolicyRule): boolean {
+  return rule.ci !== undefined && Object.hasOwn(rule.ci, 'auth');
+}
+
+/**
+ * The value a `ci:` condition tests: the claim the ledger verified for the identity (e.g. OIDC
+ * `repository`, `ref`), else — unless `claimsOnly` — the assertion's own CI context (under the key
+ * or its alias). A claim is never translated between CIs: a GitLab token has `project_path`, not
+ * `repository`, and a missing claim is no match.
+ */
+export function conditionValue(
+  s: IdentityStatus,
+  key: string,
+  claimsOnly = false,
+): string | undefined {
+  const claim = Object.hasOwn(s.claims, key) ? s.claims[key] : undefined;
   if (typeof claim === 'string' || typeof claim === 'number' || typeof claim === 'boolean') {
     return String(claim);
   }
+  if (claimsOnly) return undefined;
   const ci = s.ci as Record<string, unknown> | undefined;
   const value = ci?.[key] ?? ci?.[CI_ALIASES[key] ?? key];
   return typeof value === 'string' ? value : undefined;
@@ -45,7 +61,9 @@ export function selects(rule: PolicyRule, s: IdentityStatus): boolean {
 export function whyNot(rule: PolicyRule, s: IdentityStatus, now: Date): string | undefined {
   if (s.status !== rule.status) return `holds ${s.status} (index ${s.index})`;
   if (rule.maxAge) {
-    const at = Date.parse(s.time);
+    // With signedBy, age is measured from the signing time: a signature recorded (again) today
+    // is as old as when it was made.
+    const at = Date.parse(rule.signedBy && s.signedTime !== undefined ? s.signedTime : s.time);
     // A time that does not parse cannot prove freshness: it does not count for a require rule,
     // and still counts for a block rule, so a bad timestamp never lets an artifact through.
     const tooOld = Number.isFinite(at)
@@ -60,10 +78,12 @@ export function whyNot(rule: PolicyRule, s: IdentityStatus, now: Date): string |
       ? `${s.status} at index ${s.index} carries no signature verified with a signedBy key`
       : `${s.status} at index ${s.index} is signed by another key (${s.verifiedKeyIds.join(', ')})`;
   }
+  const claimsOnly = verifiedOnly(rule);
   for (const [key, patterns] of Object.entries(rule.ci ?? {})) {
-    const value = conditionValue(s, key);
+    const value = conditionValue(s, key, claimsOnly);
     if (value === undefined || !patterns.some((p) => globMatch(p, value))) {
-      return `${key} is ${value === undefined ? 'not recorded' : value}, not ${patterns.join(' or ')}`;
+      const missing = claimsOnly ? 'not a verified claim' : 'not recorded';
+      return `${key} is ${value === undefined ? missing : value}, not ${patterns.join(' or ')}`;
     }
   }
   return undefined;

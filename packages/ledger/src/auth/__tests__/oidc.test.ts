@@ -186,12 +186,23 @@ describe('bad tokens are refused', () => {
     ['an expired token', { issuedAt: now() - 700, expiresIn: 300 }, 'AUTH_TOKEN_EXPIRED'],
     ['a token without exp', { noExpiry: true }, 'AUTH_TOKEN_CLAIMS'],
     ['a token from the future', { notBefore: now() + 600 }, 'AUTH_TOKEN_NOT_YET_VALID'],
+    // Issue 14 item 5: a pre-dated or long-lived token is refused (max lifetime, iat not ahead).
+    ['a token issued in the future', { issuedAt: now() + 600 }, 'AUTH_TOKEN_NOT_YET_VALID'],
+    ['a token valid for a day', { expiresIn: 86_400 }, 'AUTH_TOKEN_LIFETIME'],
   ] as [string, object, AuthErrorCode][])('%s', async (_label, options, code) => {
     const token = await github.mint(githubClaims(), options);
     const err = await failure(auth.authenticate(bearer(token)));
     expect(err.code).toBe(code);
     expect(err.httpStatus).toBe(401);
     expect(err.message).not.toContain(token);
+  });
+
+  it('iat within the clock tolerance and a lifetime up to maxTokenLifetimeSec are accepted', async () => {
+    const lax = new Authenticator(configFor(github, gitlab, { maxTokenLifetimeSec: 86_400 }));
+    const long = await github.mint(githubClaims(), { expiresIn: 86_400 });
+    expect((await lax.authenticate(bearer(long))).auth).toBe('oidc');
+    const skewed = await github.mint(githubClaims(), { issuedAt: now() + 20 });
+    expect((await auth.authenticate(bearer(skewed))).auth).toBe('oidc');
   });
 
   it('a token of one configured issuer claiming the other', async () => {
