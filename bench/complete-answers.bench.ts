@@ -19,7 +19,7 @@ import { baselineRoot, importBaseline } from './baseline.ts';
 import {
   higherIsBetter,
   lowerIsBetter,
-  percentile,
+  latency,
   type BenchContext,
   type BenchRow,
 } from './harness.ts';
@@ -92,16 +92,6 @@ async function appendRate(
   await ledger.close();
   await rm(dir, { recursive: true, force: true });
   return rate;
-}
-
-async function latency(samples: number, fn: (i: number) => Promise<void>) {
-  const lat: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await fn(i);
-    lat.push(performance.now() - t);
-  }
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
 
 /** Fills a ledger with `total` entries: 2 assertions (pipeline, qa) per subject. */

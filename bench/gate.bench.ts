@@ -14,7 +14,7 @@ import { createLedgerDispatcher, openLedgerClient, type LedgerClient } from '@no
 import { Ledger } from '@notarize/ledger';
 import { configFromDocument, silentLogger, startLedgerService } from '@notarize/ledger/service';
 import { buildAssertion, parsePolicy, toLedgerEntry, type LedgerEntry } from '@notarize/trust';
-import { lowerIsBetter, percentile, type BenchContext, type BenchRow } from './harness.ts';
+import { lowerIsBetter, latency, type BenchContext, type BenchRow } from './harness.ts';
 
 const POLICY = `version: 1
 require:
@@ -33,16 +33,6 @@ const entry = (n: number, who: number): LedgerEntry =>
     buildAssertion({ subjects: [{ name: `artifact-${n}`, digest: digest(n) }], status: 'trusted' }),
     { identity: IDENTITIES[who] as LedgerEntry['identity'], time: '2026-11-23T12:00:00Z' },
   );
-
-async function latency(samples: number, fn: (i: number) => Promise<void>) {
-  const lat: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    await fn(i);
-    lat.push(performance.now() - t);
-  }
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
-}
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const total = ctx.quick ? 100_000 : 1_000_000;

@@ -48,3 +48,17 @@ export async function timeIt<T>(fn: () => Promise<T>): Promise<{ ms: number; val
   const value = await fn();
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 }
+
+/** p50 and p99 in ms of `samples` sequential calls of `fn`. */
+export async function latency(
+  samples: number,
+  fn: (i: number) => Promise<void>,
+): Promise<{ p50: number; p99: number }> {
+  const lat: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await fn(i);
+    lat.push(performance.now() - t);
+  }
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}

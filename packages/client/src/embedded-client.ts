@@ -48,6 +48,7 @@ import type {
   VerifiedStatuses,
 } from './ledger-client.ts';
 import {
+  checkAt,
   verifyLookup,
   verifyStatuses,
   type CheckpointCheck,
@@ -240,16 +241,6 @@ export class EmbeddedLedgerClient implements LedgerClient {
     return receipt!;
   }
 
-  private checkAt(at: number | undefined): void {
-    if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
-      throw new LedgerClientError(
-        'ARGUMENT_INVALID',
-        'input',
-        `--at must be a tree size >= 1, got ${at}`,
-      );
-    }
-  }
-
   private readonly checkCheckpoint: CheckpointCheck = (note, bundled, notBefore) =>
     this.verifyCheckpoint(note, bundled, notBefore);
 
@@ -258,7 +249,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
     options: ReadOptions | undefined,
     spec: LookupSpec,
   ): Promise<VerifiedLookup> {
-    this.checkAt(options?.at);
+    checkAt(options?.at);
     let known = 0;
     const fetchPage: PageSource = async (offset, at) => {
       known = await this.verifier.knownSize();
@@ -285,7 +276,7 @@ export class EmbeddedLedgerClient implements LedgerClient {
 
   async statuses(digests: readonly string[], options?: ReadOptions): Promise<VerifiedStatuses> {
     const at = options?.at;
-    this.checkAt(at);
+    checkAt(at);
     const bad = digests.find((d) => !DIGEST_RE.test(d));
     if (bad !== undefined) {
       throw new LedgerClientError(

@@ -26,6 +26,7 @@ import type {
 import { jobKey, subjectKey } from '@notarize/ledger';
 import { MAX_LOOKUP_SUBJECTS } from '@notarize/ledger/service';
 import {
+  checkAt,
   mergeStatuses,
   verifyLookup,
   verifyStatuses,
@@ -44,16 +45,6 @@ import {
   parseConsistency,
   parseInfo,
 } from './wire.ts';
-
-function checkAt(at: number | undefined): void {
-  if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
-    throw new LedgerClientError(
-      'ARGUMENT_INVALID',
-      'input',
-      `--at must be a tree size >= 1, got ${at}`,
-    );
-  }
-}
 
 function checkDigest(digest: string): void {
   if (!DIGEST_RE.test(digest)) {

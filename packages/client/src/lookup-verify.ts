@@ -19,9 +19,20 @@ import {
   type ProvedValues,
 } from './map-check.ts';
 import { namesSubject } from './matchers.ts';
-import { verificationError } from './errors.ts';
+import { LedgerClientError, verificationError } from './errors.ts';
 import type { LedgerVerifier } from './verifier.ts';
 import type { WireBundle } from './wire.ts';
+
+/** `--at` is a tree size >= 1 (the empty tree has nothing to read as of). */
+export function checkAt(at: number | undefined): void {
+  if (at !== undefined && (!Number.isSafeInteger(at) || at < 1)) {
+    throw new LedgerClientError(
+      'ARGUMENT_INVALID',
+      'input',
+      `--at must be a tree size >= 1, got ${at}`,
+    );
+  }
+}
 
 export type CheckpointCheck = (
   note: string,

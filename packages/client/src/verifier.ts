@@ -33,7 +33,6 @@ function leafHash(entry: Uint8Array): Hash {
 }
 const LEAF_PREFIX = new Uint8Array([0]);
 
-
 export function hashToBase64(hash: Uint8Array): string {
   return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('base64');
 }
