@@ -175,7 +175,7 @@ describe.each([2, 3])('%i engine instances on one PostgreSQL log', (count) => {
 describe('killing an instance under load', () => {
   it('loses nothing acknowledged and the others go on sequencing', async () => {
     const { url, dir } = await createLog('kill');
-    const instances = [1, 2, 3].map((id) => startInstance(url, dir, id, 2500));
+    const instances = [1, 2, 3].map((id) => startInstance(url, dir, id, 5000));
     await Promise.all(instances.map((i) => i.ready));
     await new Promise((r) => setTimeout(r, 600 + Math.random() * 400));
     const victim = instances[0]!;
