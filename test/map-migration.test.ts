@@ -89,7 +89,7 @@ describe('a ledger written before the lookup map', () => {
     await again.close();
   });
 
-  it('answers the CLI completely after migration, and refuses an unprovable --at', async () => {
+  it('answers the CLI completely after `ledger reindex` migrated it, and refuses an unprovable --at', async () => {
     const sizes = await writeLegacyLedger(tmp.dir, 9);
     const run = (args: string[]) =>
       notarizeCli([...args, '--ledger', `file:${tmp.dir}`, '--json'], {
@@ -97,6 +97,12 @@ describe('a ledger written before the lookup map', () => {
         env: { NOTARIZE_STATE: path.join(tmp.dir, 'state.json') },
       });
     const digest = `sha256:${digestOf('odd')}`;
+    // Reads open the ledger read-only: they cannot build the map, and say how to.
+    const before = await run(['history', digest]);
+    expect(before.code).toBe(10);
+    expect(before.stderr).toMatch(/ledger reindex/);
+    const reindex = await notarizeCli(['ledger', 'reindex', '--data', tmp.dir], { cwd: tmp.dir });
+    expect(reindex.code).toBe(0);
     const history = await run(['history', digest]);
     expect(history.code).toBe(0);
     expect(history.json<{ events: unknown[] }>().events).toHaveLength(4);
@@ -106,5 +112,14 @@ describe('a ledger written before the lookup map', () => {
     expect(past.code).toBe(10);
     expect(past.stdout).toBe('');
     expect(past.stderr).toMatch(/map head|complete/);
+    // Accepted explicitly: decided on entries proved included, and said so.
+    const accepted = await run(['status', digest, '--at', String(sizes[0]), '--accept-incomplete']);
+    expect(accepted.code).toBe(0);
+    expect(accepted.json<{ complete?: boolean }>().complete).toBe(false);
+    expect(accepted.stderr).toMatch(/NOT proved complete/);
+    // Where the answer can be proved, the flag changes nothing.
+    const now = await run(['status', digest, '--accept-incomplete']);
+    expect(now.code).toBe(0);
+    expect(now.json<{ complete?: boolean }>().complete).toBeUndefined();
   });
 });

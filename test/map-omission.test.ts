@@ -168,6 +168,22 @@ describe('lookup answers are proved complete', () => {
     await expectCaught();
   });
 
+  it('a ledger that calls a provable size unprovable gets no unproved answer accepted', async () => {
+    const size = (await cli(['status', digest])).json<{ checkpoint: { size: number } }>().checkpoint
+      .size;
+    proxy.intercept = (p) =>
+      p.startsWith('/v1/lookup/status')
+        ? { status: 400, body: { code: 'AT_NOT_PROVABLE', message: 'no map head here' } }
+        : undefined;
+    try {
+      const run = await cli(['status', digest, '--at', String(size), '--accept-incomplete']);
+      expect(run.code).toBe(20);
+      expect(run.stdout).not.toMatch(/"decision"/);
+    } finally {
+      proxy.intercept = undefined;
+    }
+  });
+
   it('catches an answer without a map proof', async () => {
     tamper((b) => {
       delete b.map;

@@ -50,6 +50,7 @@ import type {
 import {
   checkAt,
   verifyLookup,
+  verifyUnprovedLookup,
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
@@ -251,26 +252,41 @@ export class EmbeddedLedgerClient implements LedgerClient {
   ): Promise<VerifiedLookup> {
     checkAt(options?.at);
     let known = 0;
+    const unproved = options?.acceptIncomplete === true && request.keys !== undefined;
     const fetchPage: PageSource = async (offset, at) => {
       known = await this.verifier.knownSize();
+      const { keys, ...rest } = request;
       try {
         return (await buildBundle(this.backend, {
-          ...request,
+          ...rest,
+          ...(keys && !unproved ? { keys } : {}),
           ...(at !== undefined ? { at } : {}),
-          ...(request.keys ? { page: { offset, limit: LOOKUP_PAGE_ENTRIES } } : {}),
+          ...(keys ? { page: { offset, limit: LOOKUP_PAGE_ENTRIES } } : {}),
           known,
         })) as WireBundle;
       } catch (error) {
         throw asClientError(error);
       }
     };
+    const notBefore = async () => known;
+    if (unproved && options?.at !== undefined) {
+      return verifyUnprovedLookup(
+        this.verifier,
+        this.checkCheckpoint,
+        fetchPage,
+        options.at,
+        { matches: spec.matches, what: spec.what },
+        notBefore,
+        async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
+      );
+    }
     return verifyLookup(
       this.verifier,
       this.checkCheckpoint,
       fetchPage,
       options?.at,
       spec,
-      async () => known,
+      notBefore,
     );
   }
 

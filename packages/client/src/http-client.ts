@@ -29,6 +29,7 @@ import {
   checkAt,
   mergeStatuses,
   verifyLookup,
+  verifyUnprovedLookup,
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
@@ -206,12 +207,14 @@ export class HttpLedgerClient implements LedgerClient {
   ): Promise<VerifiedLookup> {
     checkAt(options?.at);
     let known = 0;
+    const unproved = options?.acceptIncomplete === true && spec.completeKey !== undefined;
     const fetchPage: PageSource = async (offset, at) => {
       const params = new URLSearchParams(query);
       known = await this.verifier.knownSize();
       params.set('known', String(known));
       if (offset > 0) params.set('offset', String(offset));
       if (at !== undefined) params.set('at', String(at));
+      if (unproved) params.set('complete', '0');
       const { value } = await this.transport.json({
         method: 'GET',
         path: `${path}?${params}`,
@@ -220,13 +223,25 @@ export class HttpLedgerClient implements LedgerClient {
       });
       return parseBundle(value);
     };
+    const notBefore = async () => known;
+    if (unproved && options?.at !== undefined) {
+      return verifyUnprovedLookup(
+        this.verifier,
+        this.checkCheckpoint,
+        fetchPage,
+        options.at,
+        { matches: spec.matches, what: spec.what },
+        notBefore,
+        async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
+      );
+    }
     return verifyLookup(
       this.verifier,
       this.checkCheckpoint,
       fetchPage,
       options?.at,
       spec,
-      async () => known,
+      notBefore,
     );
   }
 

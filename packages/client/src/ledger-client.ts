@@ -42,6 +42,13 @@ export interface ReadOptions {
    * against the tree of that size, whose root is proved consistent with the current checkpoint.
    */
   at?: number;
+  /**
+   * Read as of `at` without a completeness proof — only for a size before the ledger's first
+   * map head (a ledger written before the lookup map), and only when the caller accepts that
+   * entries could be missing from the answer. Refused (verification) where the tree of `at`
+   * ends with a map head: there the answer can be, so must be, proved complete.
+   */
+  acceptIncomplete?: boolean;
   signal?: AbortSignal;
 }
 

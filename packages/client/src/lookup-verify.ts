@@ -5,6 +5,7 @@
  */
 import { identityDigest, type LedgerEntry } from '@notarize/trust';
 import { subjectKey } from '@notarize/ledger';
+import { LOOKUP_PAGE_ENTRIES } from '@notarize/ledger/service';
 import type {
   ProvedTree,
   VerifiedCheckpoint,
@@ -65,6 +66,43 @@ export type PageSource = (offset: number, at: number | undefined) => Promise<Wir
  * Reads and verifies a lookup. With `completeKey`, pages are read until the map's count is
  * reached, all in the tree of the first page, and the whole list is checked against the map.
  */
+/**
+ * Reads and verifies every page of a lookup that cannot be proved complete (before the ledger's
+ * first map head): pages are read until a short one. Each entry's inclusion is still verified,
+ * and the tree's last entry must not be a map head (else the answer could be proved complete).
+ */
+export async function verifyUnprovedLookup(
+  verifier: LedgerVerifier,
+  checkCheckpoint: CheckpointCheck,
+  fetchPage: PageSource,
+  at: number,
+  spec: LookupSpec,
+  notBefore: () => Promise<number>,
+  lastEntry: (tree: ProvedTree) => Promise<VerifiedEntry>,
+): Promise<VerifiedLookup> {
+  const entries: VerifiedEntry[] = [];
+  let result: { checkpoint: VerifiedCheckpoint; tree: ProvedTree } | undefined;
+  for (;;) {
+    const page = await fetchPage(entries.length, at);
+    result = await verifyTree(verifier, checkCheckpoint, page, at, await notBefore());
+    const more = verifier.entries(result.tree, page.entries, spec.matches, spec.what);
+    const last = entries[entries.length - 1];
+    if (last && more[0] && more[0].index <= last.index) {
+      throw verificationError('INCOMPLETE_ANSWER', `the ledger's pages for ${spec.what} overlap`);
+    }
+    entries.push(...more);
+    if (more.length < LOOKUP_PAGE_ENTRIES) break;
+  }
+  if ((await lastEntry(result.tree)).entry.kind === 'map-head') {
+    throw verificationError(
+      'INCOMPLETE_ANSWER',
+      `the tree of size ${at} ends with a map head, so its answers can be proved complete: the ` +
+        'ledger must not answer it unproved',
+    );
+  }
+  return { ...result, entries };
+}
+
 export async function verifyLookup(
   verifier: LedgerVerifier,
   checkCheckpoint: CheckpointCheck,

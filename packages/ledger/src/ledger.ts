@@ -493,7 +493,10 @@ export class Ledger {
         'input',
         `the tree of size ${size} does not end with a map head, so no answer as of it can be ` +
           'proved complete: read as of a size that a receipt or checkpoint reported' +
-          (state.map.version < 0 ? ' (this ledger has no map yet: open it writable once)' : ''),
+          (state.map.version < 0
+            ? ' (this ledger was written before the lookup map: `notarize ledger reindex`, or any ' +
+              'write, builds it once)'
+            : ''),
       );
     }
     if (this.#mapAt?.version !== size - 1)

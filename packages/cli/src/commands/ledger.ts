@@ -214,13 +214,18 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
 
   ledger
     .command('reindex')
-    .description('Rebuild the lookup indexes (subject, job, identity) from the log')
+    .description(
+      'Rebuild the lookup indexes and the lookup map from the log (a ledger written before the map gets its first map head)',
+    )
     .option('--data <dir>', DATA_HELP)
     .option('--json', 'print JSON')
     .action(async (options: DataOption) => {
       const dir = dataDir(ctx, options);
       const result = await withLedger(dir, false, (l) => l.reindex());
       if (options.json) ctx.output.json(result);
-      else ctx.output.print(`reindexed ${result.entries} entries (${result.rows} lookup rows)`);
+      else
+        ctx.output.print(
+          `reindexed ${result.entries} entries (${result.rows} lookup rows, ${result.mapRows} lookup-map rows)`,
+        );
     });
 }

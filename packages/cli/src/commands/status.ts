@@ -11,6 +11,7 @@ import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 interface DecideFlags extends LedgerFlags, SubjectFlags {
   policy?: string;
   at?: string;
+  acceptIncomplete?: boolean;
   trustedKey?: string[];
   json?: boolean;
 }
@@ -55,9 +56,23 @@ function decide(ctx: CommandContext, requirePolicy: boolean) {
       flags,
       ctx,
       (client) =>
-        evaluate({ client, subjects: digests, policy, keys, ...(at !== undefined ? { at } : {}) }),
+        evaluate({
+          client,
+          subjects: digests,
+          policy,
+          keys,
+          ...(at !== undefined ? { at } : {}),
+          ...(flags.acceptIncomplete ? { acceptIncomplete: true } : {}),
+        }),
       'read',
     );
+    if (report.complete === false) {
+      ctx.output.notice(
+        `notarize: as of tree size ${report.checkpoint.size} (before the ledger's first map head) ` +
+          'this decision rests on entries proved included but NOT proved complete: an entry ' +
+          'could have been left out (--accept-incomplete)',
+      );
+    }
     if (flags.json) ctx.output.json(report);
     else printReport(report, ctx);
     ctx.setExitCode(report.code);
@@ -73,6 +88,10 @@ function decisionOptions(command: Command, policyHelp: string): Command {
       )
       .option('--policy <file>', policyHelp)
       .option('--at <size>', 'decide as of this tree size (time travel, verified)')
+      .option(
+        '--accept-incomplete',
+        "with --at before the ledger's first map head: decide without a completeness proof (said on stderr)",
+      )
       .option(
         '--trusted-key <file>',
         'public key (PEM or JWK) to verify DSSE signatures with, repeatable',

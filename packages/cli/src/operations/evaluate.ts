@@ -4,9 +4,10 @@
  * same way; DSSE envelopes are checked against the policy's keys before `signedBy` rules count
  * them. A failed check throws (exit 20) rather than deciding on unverified data.
  */
-import type { LedgerClient, ProvedTree, VerifiedEntry } from '@notarize/client';
+import type { LedgerClient, ProvedTree, VerifiedEntry, VerifiedStatuses } from '@notarize/client';
 import {
   evaluateGate,
+  identityDigest,
   withVerifiedSignatures,
   type GateDecision,
   type IndexedEntry,
@@ -21,24 +22,39 @@ export interface EvaluateInput {
   /** Extra public keys to verify envelopes with (besides the policy's own PEM keys). */
   keys?: readonly PublicKey[];
   at?: number;
+  /**
+   * As of a size before the ledger's first map head, decide on what can only be proved included,
+   * not complete (the report says so). Without it such a read is refused.
+   */
+  acceptIncomplete?: boolean;
   now?: Date;
 }
 
 export interface GateReport extends GateDecision {
   checkpoint: { size: number; root: string };
+  /** Present (false) when the answer could not be proved complete (`acceptIncomplete`). */
+  complete?: false;
 }
 
 const indexed = (e: VerifiedEntry): IndexedEntry => ({ index: e.index, entry: e.entry });
 
 export async function evaluate(input: EvaluateInput): Promise<GateReport> {
   const read = input.at !== undefined ? { at: input.at } : {};
-  const keys = [...input.policy.keys, ...(input.keys ?? [])];
   // One answer for every subject, proved complete by the ledger's lookup map: each identity's
   // latest assertion and the revocations of those identities — all that resolution reads.
-  const answer = await input.client.statuses(
-    input.subjects.map((s) => s.digest),
-    read,
-  );
+  let answer: StatusAnswer;
+  let complete = true;
+  try {
+    answer = await input.client.statuses(
+      input.subjects.map((s) => s.digest),
+      read,
+    );
+  } catch (error) {
+    if (!(input.acceptIncomplete && input.at !== undefined && isUnprovable(error))) throw error;
+    answer = await unprovedStatuses(input.client, input.subjects, input.at);
+    complete = false;
+  }
+  const keys = [...input.policy.keys, ...(input.keys ?? [])];
   const byDigest = new Map(answer.subjects.map((s) => [s.digest, s.entries]));
   const subjects = [];
   for (const s of input.subjects) {
@@ -51,5 +67,45 @@ export async function evaluate(input: EvaluateInput): Promise<GateReport> {
     ...(input.now ? { now: input.now } : {}),
   });
   const tree: ProvedTree = answer.tree;
-  return { ...decision, checkpoint: { size: tree.size, root: tree.rootBase64 } };
+  return {
+    ...decision,
+    checkpoint: { size: tree.size, root: tree.rootBase64 },
+    ...(complete ? {} : { complete: false as const }),
+  };
+}
+
+type StatusAnswer = Pick<VerifiedStatuses, 'tree' | 'subjects' | 'revocations'>;
+
+const isUnprovable = (error: unknown): boolean =>
+  (error as { serviceCode?: unknown }).serviceCode === 'AT_NOT_PROVABLE';
+
+/**
+ * Before the ledger's first map head: every entry of each subject and of each identity's
+ * revocation subject, each proved included (the client refuses this where the tree ends with a
+ * map head). What resolution reads is the same; only completeness is not proved.
+ */
+async function unprovedStatuses(
+  client: LedgerClient,
+  subjects: readonly { digest: string }[],
+  at: number,
+): Promise<StatusAnswer> {
+  const read = { at, acceptIncomplete: true };
+  let tree: ProvedTree | undefined;
+  const out: StatusAnswer['subjects'] = [];
+  const identities = new Set<string>();
+  for (const digest of new Set(subjects.map((s) => s.digest))) {
+    const lookup = await client.subject(digest, read);
+    tree = lookup.tree;
+    for (const e of lookup.entries) {
+      if (e.entry.kind === 'assertion') identities.add(e.entry.identity.name);
+    }
+    out.push({ digest, entries: lookup.entries });
+  }
+  const revocations: VerifiedEntry[] = [];
+  for (const name of [...identities].sort()) {
+    const lookup = await client.subject(await identityDigest(name), read);
+    revocations.push(...lookup.entries.filter((e) => e.entry.kind === 'revocation'));
+  }
+  if (!tree) throw new Error('no subjects to decide on');
+  return { tree, subjects: out, revocations };
 }

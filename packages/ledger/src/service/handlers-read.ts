@@ -45,6 +45,14 @@ function pageParams(ctx: RequestContext): { page: { offset: number; limit: numbe
   return { page: { offset, limit } };
 }
 
+/**
+ * The map keys a lookup proves, unless `complete=0` asks for an answer without the map (only
+ * useful as of a size before the ledger's first map head; clients refuse it elsewhere).
+ */
+function proved(ctx: RequestContext, key: string): { keys?: string[] } {
+  return ctx.url.searchParams.get('complete') === '0' ? {} : { keys: [key] };
+}
+
 function readParams(ctx: RequestContext): { at?: number; known?: number } {
   const at = intParam(ctx.url.searchParams, 'at', 1);
   const known = intParam(ctx.url.searchParams, 'known');
@@ -86,7 +94,7 @@ export async function getSubject(ctx: RequestContext): Promise<void> {
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
     ...pageParams(ctx),
-    keys: [subjectKey(digest)],
+    ...proved(ctx, subjectKey(digest)),
     select: (size) => backend.subjectIndexes(digest, size),
   });
   sendJson(ctx.res, 200, bundle);
@@ -103,7 +111,7 @@ export async function getJob(ctx: RequestContext): Promise<void> {
   const bundle = await buildBundle(backend, {
     ...readParams(ctx),
     ...pageParams(ctx),
-    keys: [jobKey({ provider, project, jobId: job })],
+    ...proved(ctx, jobKey({ provider, project, jobId: job })),
     select: (size) => backend.jobIndexes(provider, project, job, size),
   });
   sendJson(ctx.res, 200, bundle);
