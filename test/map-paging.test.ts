@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openLedgerClient, type LedgerClient } from '@notarize/client';
-import { LOOKUP_PAGE_ENTRIES } from '../packages/ledger/src/service/index.ts';
+import { LOOKUP_PAGE_ENTRIES, MAX_LOOKUP_SUBJECTS } from '../packages/ledger/src/service/index.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 import { startTamperProxy, type TamperProxy } from './support/service-tamper-proxy.ts';
 
@@ -66,6 +66,21 @@ describe('a subject with thousands of assertions', () => {
       expect(latest.index).toBe(Math.max(...mine.map((e) => e.index)));
     }
     expect(proxy.hits.slice(before).filter((x) => x.path === '/v1/lookup/status')).toHaveLength(1);
+    await client.close();
+  });
+
+  it('splits a status over more subjects than one answer holds, all proved in one tree', async () => {
+    const client = await viaProxy();
+    const many = [
+      digest,
+      ...Array.from({ length: MAX_LOOKUP_SUBJECTS + 10 }, (_, i) => digestOf(`absent-${i}`)),
+    ];
+    const before = proxy.hits.length;
+    const answer = await client.statuses(many);
+    expect(proxy.hits.slice(before).filter((x) => x.path === '/v1/lookup/status')).toHaveLength(2);
+    expect(answer.subjects).toHaveLength(many.length);
+    expect(answer.subjects[0]?.entries).toHaveLength(IDENTITIES.length);
+    expect(answer.subjects.slice(1).every((s) => s.entries.length === 0)).toBe(true);
     await client.close();
   });
 

@@ -87,7 +87,7 @@ export const revocationBodySchema = {
 };
 
 /** Most subjects one status lookup may ask for; clients split larger sets. */
-export const MAX_LOOKUP_SUBJECTS = 10_000;
+export const MAX_LOOKUP_SUBJECTS = 1000;
 
 export interface StatusLookupBody {
   subjects: string[];
