@@ -109,7 +109,7 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         ['dist/lib.bin', lib, 'trusted', 1],
       ]);
       expect(JSON.parse(notarized.NOTARIZE_CHECKPOINT as string)).toEqual({
-        size: 2,
+        size: 3,
         root: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
       });
 
@@ -195,14 +195,15 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
             subjects: '$NOTARIZE_DIGESTS',
             mode: 'warn',
           }),
-          // Time travel: as of tree size 2 (the pipeline's two assertions, before the scanner's).
+          // Time travel: as of tree size 3 (the pipeline's two assertions and their map head,
+          // before the scanner's).
           remote('gate', {
-            'job-name': 'gate-at-2',
+            'job-name': 'gate-at-3',
             stage: 'gate',
             needs: ['build', 'scanner'],
             subjects: 'dist/*.bin',
             policy: 'policy.yml',
-            at: '2',
+            at: '3',
           }),
           // No decision at all (a policy file that is not there): fails even in warn mode.
           remote('gate', {
@@ -234,7 +235,7 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
           // warn: the one exit code the job is allowed to fail with.
           'gate-warn': { outcome: 'WARN', exitCode: 42 },
           'gate-misconfigured': { outcome: 'FAIL', exitCode: 10 },
-          'gate-at-2': { outcome: 'PASS', exitCode: 0 },
+          'gate-at-3': { outcome: 'PASS', exitCode: 0 },
         });
 
         const sha = await headCommit(repo);
@@ -270,7 +271,7 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         ).toMatchObject({ NOTARIZE_DECISION: 'block', NOTARIZE_CODE: '1' });
 
         expect(
-          await readDotenv(path.join(jobOutDir(repo.dir, 'gate-at-2'), 'notarize.env')),
+          await readDotenv(path.join(jobOutDir(repo.dir, 'gate-at-3'), 'notarize.env')),
         ).toMatchObject({ NOTARIZE_DECISION: 'allow', NOTARIZE_CODE: '0' });
 
         const broken = await readJunit(
@@ -353,16 +354,17 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         NOTARIZE_DIGESTS: lib,
         NOTARIZE_RECEIPTS: 'notarize-out/sbom/evidence.json',
       });
-      expect(JSON.parse(out.NOTARIZE_CHECKPOINT as string)).toMatchObject({ size: 3 });
+      expect(JSON.parse(out.NOTARIZE_CHECKPOINT as string)).toMatchObject({ size: 6 });
       const rows = JSON.parse(
         await readFile(path.join(repo.dir, out.NOTARIZE_RECEIPTS as string), 'utf8'),
       ) as { file: string; digest: string }[];
       expect(rows.map((r) => [r.file, r.digest])).toEqual([['sbom.json', sha256(sbom)]]);
-      // The notarize job's checkpoint is the one after its evidence (2 entries: trust, build.log).
+      // The notarize job's checkpoint is the one after its evidence (trust and build.log, each
+      // committed with its map head).
       const notarized = await readDotenv(
         path.join(jobOutDir(repo.dir, 'notarize'), 'notarize.env'),
       );
-      expect(JSON.parse(notarized.NOTARIZE_CHECKPOINT as string)).toMatchObject({ size: 2 });
+      expect(JSON.parse(notarized.NOTARIZE_CHECKPOINT as string)).toMatchObject({ size: 4 });
       const attached = JSON.parse(
         await readFile(path.join(jobOutDir(repo.dir, 'notarize'), 'evidence.json'), 'utf8'),
       ) as { file: string; digest: string }[];
