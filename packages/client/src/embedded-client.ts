@@ -8,9 +8,9 @@
  * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
  */
 import { canonicalize } from '@notarize/trust';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DB_FILE, jobKey, Ledger, subjectKey } from '@notarize/ledger';
+import { DB_FILE, jobKey, KEY_FILE, Ledger, subjectKey, VKEY_FILE } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
 import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/ledger/auth';
 import {
@@ -64,6 +64,15 @@ import { DIGEST_RE, verifyingStream } from './verified-blob.ts';
 import { proofFromBase64, LedgerVerifier } from './verifier.ts';
 import type { WireBundle } from './wire.ts';
 
+/** The path is a file, or lies below one (ENOTDIR): not a place a ledger could be. */
+function isFile(p: string): boolean {
+  try {
+    return !statSync(p).isDirectory();
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
+}
+
 export class EmbeddedLedgerClient implements LedgerClient {
   readonly url: string;
   private readonly ledger: Ledger;
@@ -95,7 +104,10 @@ export class EmbeddedLedgerClient implements LedgerClient {
     state: StateStore,
     notice: (message: string) => void,
   ): Promise<EmbeddedLedgerClient> {
-    if (options.readOnly && !existsSync(path.join(dir, DB_FILE))) {
+    // Nothing there at all: a read never creates a ledger. A path that is a file, or a key
+    // without its database, is the engine's to report (exit 10 / exit 20).
+    const nothing = [DB_FILE, KEY_FILE, VKEY_FILE].every((f) => !existsSync(path.join(dir, f)));
+    if (options.readOnly && nothing && !isFile(dir)) {
       throw new LedgerClientError(
         'NOT_FOUND',
         'input',
