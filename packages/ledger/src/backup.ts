@@ -23,7 +23,7 @@ import { KEY_FILE, loadLedgerKey, VKEY_FILE } from './signing-key.ts';
 import { openLedgerDirReadOnly } from './sqlite/open-ledger-dir.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { blobPaths, verifyEvidenceBlobsInDir } from './verify-blobs.ts';
-import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
+import { verifyLedgerStore, type VerifyReport, type VerifyState } from './verify-store.ts';
 
 async function isDirectory(p: string): Promise<boolean> {
   try {
@@ -133,6 +133,8 @@ export async function backupLedger(ledger: Ledger, out: string): Promise<BackupR
 export interface VerifyDirOptions {
   /** A pinned vkey: checkpoints must verify with it rather than with the directory's own. */
   vkey?: string;
+  /** Resume from what an earlier verification proved (verify-store.ts). */
+  resume?: VerifyState;
 }
 
 /** Verifies a ledger directory offline (see verify-store.ts). */
@@ -154,7 +156,11 @@ export async function verifyLedgerDir(
         cause: error,
       });
     }
-    return await verifyLedgerStore(store, { origin: meta.origin, verifier });
+    return await verifyLedgerStore(store, {
+      origin: meta.origin,
+      verifier,
+      ...(options.resume ? { resume: options.resume } : {}),
+    });
   } finally {
     await store.close();
   }

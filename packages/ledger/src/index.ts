@@ -46,7 +46,12 @@ export {
   identityKey,
   type JobRef,
 } from './index-keys.ts';
-export { verifyLedgerStore, type VerifyReport, type VerifyProblem } from './verify-store.ts';
+export {
+  verifyLedgerStore,
+  type VerifyReport,
+  type VerifyProblem,
+  type VerifyState,
+} from './verify-store.ts';
 export { verifyNotRolledBack, checkLedgerExtends, type TrustedTreeHead } from './rollback.ts';
 export { loadLedgerKey, KEY_FILE, VKEY_FILE } from './signing-key.ts';
 export { backupLedger, restoreLedger, verifyLedgerDir } from './backup.ts';

@@ -5,11 +5,12 @@
  * newest checkpoint covers the whole log, and the lookup rows are exactly those the entries
  * imply. Stops at the FIRST inconsistency and names it.
  */
-import { openCheckpoint, type Hash, type NoteVerifier } from '@notarize/tlog';
+import { openCheckpoint, peakNodes, type Hash, type NoteVerifier } from '@notarize/tlog';
 import { FastCompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { equalBytes, leafHash, toBase64 } from './hashing.ts';
 import { entryKeys, keyId } from './index-keys.ts';
+import { LedgerMap } from './map/ledger-map.ts';
 import { MapReplay } from './map/map-replay.ts';
 import type { LedgerStore, LookupRow, MapValueRow, StoredCheckpoint } from './store.ts';
 import { decodeStoredEntry } from './validate-entry.ts';
@@ -35,15 +36,34 @@ export interface VerifyProblem {
   at?: number;
 }
 
+/**
+ * What a verification proved, to resume from (`notarize ledger verify --state FILE`): the tree of
+ * `size` had `root`, and the lookup map as of map head `mapHead` had `mapRoot`.
+ */
+export interface VerifyState {
+  origin: string;
+  size: number;
+  /** Base64 root of the tree of `size`. */
+  root: string;
+  /** Index of the last map head replayed (-1: none). */
+  mapHead: number;
+  /** Base64 root of the map as of `mapHead`. */
+  mapRoot: string;
+}
+
 export interface VerifyReport {
   ok: boolean;
   origin: string;
+  /** Where this verification started (0, or the resumed state's size). */
+  from: number;
   size: number;
   /** Base64 root recomputed from the entries. */
   root: string;
   checkpoints: number;
   lookupRows: number;
   problem?: VerifyProblem;
+  /** What it proved, when ok: the state to resume from next time. */
+  state?: VerifyState;
 }
 
 export interface VerifyOptions {
@@ -51,6 +71,11 @@ export interface VerifyOptions {
   verifier: NoteVerifier;
   /** Entries per read (default 16,384). */
   chunk?: number;
+  /**
+   * Resume from an earlier verification: entries before `resume.size` are not read again; the
+   * stored tree and map must still give the roots verified then (a changed store is a problem).
+   */
+  resume?: VerifyState;
 }
 
 class Found extends Error {
@@ -73,13 +98,14 @@ export async function verifyLedgerStore(
   const report: VerifyReport = {
     ok: false,
     origin: options.origin,
+    from: 0,
     size: 0,
     root: toBase64(range.root()),
     checkpoints: 0,
     lookupRows: 0,
   };
   try {
-    await run(store, options, range, report);
+    report.state = await run(store, options, range, report);
     report.ok = true;
   } catch (error) {
     if (error instanceof Found) report.problem = error.problem;
@@ -89,16 +115,57 @@ export async function verifyLedgerStore(
       report.problem = { code: 'READ_FAILED', message: (error as Error).message };
     }
   }
-  report.root = toBase64(range.root());
+  if (report.state) report.root = report.state.root;
+  else report.root = toBase64(range.root());
   return report;
+}
+
+/** The tree and map an earlier verification proved, re-checked against the store. */
+async function resumeFrom(
+  store: LedgerStore,
+  resume: VerifyState,
+  origin: string,
+  size: number,
+): Promise<{ range: FastCompactRange; map: LedgerMap }> {
+  if (resume.origin !== origin) {
+    fail('ORIGIN_MISMATCH', `the saved state is for "${resume.origin}", the store is "${origin}"`);
+  }
+  if (resume.size > size) {
+    fail(
+      'STRUCTURE',
+      `the store holds ${size} entries, fewer than the ${resume.size} verified before: rolled back`,
+      size,
+    );
+  }
+  const range = FastCompactRange.fromPeaks(
+    resume.size,
+    await store.readNodes(peakNodes(resume.size)),
+  );
+  if (toBase64(range.root()) !== resume.root) {
+    fail(
+      'NODE_MISMATCH',
+      `the stored tree of size ${resume.size} no longer has the root verified before: the store was changed`,
+      resume.size,
+    );
+  }
+  const map = resume.mapHead >= 0 ? await LedgerMap.load(store, resume.mapHead) : LedgerMap.empty();
+  if (toBase64(map.root()) !== resume.mapRoot) {
+    fail(
+      'MAP_ROWS_MISMATCH',
+      `the stored lookup map of map head ${resume.mapHead} no longer has the root verified before`,
+      resume.mapHead,
+    );
+  }
+  return { range, map };
 }
 
 async function run(
   store: LedgerStore,
   options: VerifyOptions,
-  range: FastCompactRange,
+  start: FastCompactRange,
   report: VerifyReport,
-): Promise<void> {
+): Promise<VerifyState> {
+  let range = start;
   const meta = await store.readMeta();
   if (!meta) fail('STRUCTURE', 'the store holds no ledger metadata');
   if (meta.origin !== options.origin) {
@@ -151,7 +218,15 @@ async function run(
     report.checkpoints++;
   };
 
-  const replay = new MapReplay(options.origin);
+  let replay = new MapReplay(options.origin);
+  let begin = 0;
+  if (options.resume) {
+    const resumed = await resumeFrom(store, options.resume, options.origin, size);
+    range = resumed.range;
+    replay = new MapReplay(options.origin, resumed.map);
+    begin = options.resume.size;
+    report.from = begin;
+  }
   /** Map heads seen, so that every checkpoint after the first can be checked to end in one. */
   const heads = new Set<number>();
   let firstHead = -1;
@@ -175,10 +250,12 @@ async function run(
     }
   };
 
-  const [first] = await store.listCheckpoints(-1, 1);
-  if (first?.size === 0) checkCheckpoint(first, range.root());
+  if (begin === 0) {
+    const [first] = await store.listCheckpoints(-1, 1);
+    if (first?.size === 0) checkCheckpoint(first, range.root());
+  }
   const chunk = options.chunk ?? 16384;
-  for (let from = 0; from < size; from += chunk) {
+  for (let from = begin; from < size; from += chunk) {
     const to = Math.min(size, from + chunk);
     const entries = await store.readEntries(from, to);
     const checkpoints = (await store.listCheckpoints(from, chunk + 1)).filter((c) => c.size <= to);
@@ -273,4 +350,11 @@ async function run(
   if (!latest || latest.size < size || !(await store.checkpointAt(size))) {
     fail('CHECKPOINT_MISSING', `no checkpoint covers the whole log (size ${size})`, size);
   }
+  return {
+    origin: options.origin,
+    size,
+    root: toBase64(range.root()),
+    mapHead: replay.lastHead,
+    mapRoot: toBase64(replay.map.root()),
+  };
 }

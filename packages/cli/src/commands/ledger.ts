@@ -16,6 +16,7 @@ import {
 import { parseDuration } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { readVerifyState, writeVerifyState } from '../verify-state.ts';
 import { printable, table } from '../output.ts';
 import { registerLedgerMigrate } from './ledger-migrate.ts';
 
@@ -71,9 +72,11 @@ function printReport(ctx: CommandContext, report: VerifyReport, json: boolean | 
   if (json) {
     // Printed by the caller, together with the blob report.
   } else if (report.ok) {
+    const since =
+      report.from > 0 ? ` (resumed: entries ${report.from}..${report.size - 1} read)` : '';
     ctx.output.print(
-      `ok: ${report.size} entries, ${report.checkpoints} checkpoints and ${report.lookupRows} ` +
-        `lookup rows verified; root ${report.root}`,
+      `ok: ${report.size} entries${since}, ${report.checkpoints} checkpoints and ${report.lookupRows} ` +
+        `lookup rows verified, map heads replayed; root ${report.root}`,
     );
   } else {
     ctx.output.print(printable(`FAILED at ${report.problem?.code}: ${report.problem?.message}`));
@@ -143,13 +146,30 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       '--skip-blobs',
       'check the log only, not the evidence blobs (e.g. blobs kept elsewhere)',
     )
+    .option(
+      '--state <file>',
+      'resume from what the last verification with this file proved, and record this one (incremental)',
+    )
     .option('--json', 'print JSON')
     .action(
-      async (options: DataOption & { vkey?: string; gcBlobs?: string; skipBlobs?: boolean }) => {
+      async (
+        options: DataOption & {
+          vkey?: string;
+          gcBlobs?: string;
+          skipBlobs?: boolean;
+          state?: string;
+        },
+      ) => {
         const dir = dataDir(ctx, options);
         const olderThanMs =
           options.gcBlobs !== undefined ? parseDuration(options.gcBlobs) : undefined;
-        const report = await verifyLedgerDir(dir, options.vkey ? { vkey: options.vkey } : {});
+        const stateFile = options.state && path.resolve(ctx.cwd, options.state);
+        const resume = stateFile ? await readVerifyState(stateFile) : undefined;
+        const report = await verifyLedgerDir(dir, {
+          ...(options.vkey ? { vkey: options.vkey } : {}),
+          ...(resume ? { resume } : {}),
+        });
+        if (stateFile && report.ok && report.state) await writeVerifyState(stateFile, report.state);
         // Blobs are checked only against a log that verified: their references come from it.
         const blobs =
           report.ok && !options.skipBlobs

@@ -19,13 +19,16 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export class MapReplay {
   readonly #origin: string;
-  #map = LedgerMap.empty();
+  #map: LedgerMap;
   #pending: MapEntry[] = [];
   /** Index of the last map head replayed (-1: none yet). */
-  lastHead = -1;
+  lastHead: number;
 
-  constructor(origin: string) {
+  /** `from`: resume after a map already replayed (and checked) up to its map head. */
+  constructor(origin: string, from?: LedgerMap) {
     this.#origin = origin;
+    this.#map = from ?? LedgerMap.empty();
+    this.lastHead = from?.version ?? -1;
   }
 
   get map(): LedgerMap {
