@@ -8,13 +8,16 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeEntryBundle, entryBundlePath, TILE_WIDTH } from '@notarize/tlog';
-import { MapReplay } from '@notarize/ledger';
+import { MapReplay, type MapValueRow } from '@notarize/ledger';
+import type { AuditFrontier, AuditMemory } from './audit-memory.ts';
 import type { LedgerEntry } from '@notarize/trust';
 import { verificationError } from './errors.ts';
 import type { HttpLedgerClient } from './http-client.ts';
 import type { VerifiedLookup } from './ledger-client.ts';
 
 export interface AuditOptions {
+  /** What earlier audits proved: resume after it, and record this one (`--resume FILE`). */
+  memory?: AuditMemory;
   /** How many subjects (and jobs) to compare with the service's lookups (default 50). */
   sample?: number;
   /** Progress callback (entries read so far, total). */
@@ -31,6 +34,8 @@ export interface AuditReport {
   jobsChecked: number;
   /** Map heads replayed and found correct. */
   mapHeads: number;
+  /** Where this audit started reading (0, or where the remembered one ended). */
+  from: number;
 }
 
 const LEAF = Buffer.from([0]);
@@ -39,8 +44,18 @@ const sha = () => createHash('sha256');
 
 /** RFC 9162 Merkle tree hash, streaming: a stack of perfect subtrees (node:crypto for speed). */
 class RootBuilder {
-  private readonly stack: { hash: Buffer; size: number }[] = [];
+  readonly stack: { hash: Buffer; size: number }[] = [];
   count = 0;
+
+  /** Continues from a frontier an earlier audit proved (its perfect subtrees, largest first). */
+  static resume(frontier: AuditFrontier): RootBuilder {
+    const builder = new RootBuilder();
+    for (const s of frontier.stack)
+      builder.stack.push({ hash: Buffer.from(s.hash, 'base64'), size: s.size });
+    builder.count = frontier.size;
+    return builder;
+  }
+
   /** Adds a leaf; returns its leaf hash. */
   add(entry: Uint8Array): Buffer {
     const leaf = sha().update(LEAF).update(entry).digest();
@@ -72,8 +87,14 @@ function pick<T>(items: readonly T[], n: number): T[] {
   return out;
 }
 
-function compare(what: string, expected: readonly number[], lookup: VerifiedLookup): void {
-  const got = lookup.entries.map((e) => e.index);
+/** Compares a lookup with the entries this audit read (those from index `from` on). */
+function compare(
+  what: string,
+  expected: readonly number[],
+  lookup: VerifiedLookup,
+  from: number,
+): void {
+  const got = lookup.entries.map((e) => e.index).filter((i) => i >= from);
   const missing = expected.filter((i) => !got.includes(i));
   if (missing.length > 0) {
     throw verificationError(
@@ -96,7 +117,15 @@ export async function auditLedger(
 ): Promise<AuditReport> {
   const checkpoint = await client.checkpoint(options.signal ? { signal: options.signal } : {});
   const size = checkpoint.size;
-  const builder = new RootBuilder();
+  const remembered = await options.memory?.load(checkpoint.origin);
+  if (remembered && remembered.frontier.size > size) {
+    throw verificationError(
+      'ROLLBACK',
+      `the ledger's tree has ${size} entries, fewer than the ${remembered.frontier.size} this monitor audited: it was rolled back`,
+    );
+  }
+  const builder = remembered ? RootBuilder.resume(remembered.frontier) : new RootBuilder();
+  const from = builder.count;
   const subjects = new Map<string, number[]>();
   const jobs = new Map<
     string,
@@ -104,9 +133,10 @@ export async function auditLedger(
   >();
   const decoder = new TextDecoder();
   // Every map head must carry the root the log itself gives; a wrong one is signed by the ledger.
-  const replay = new MapReplay(checkpoint.origin);
+  const replay = new MapReplay(checkpoint.origin, remembered?.map);
+  const mapRows: MapValueRow[] = [];
   let mapHeads = 0;
-  for (let tile = 0; tile * TILE_WIDTH < size; tile++) {
+  for (let tile = Math.floor(from / TILE_WIDTH); tile * TILE_WIDTH < size; tile++) {
     const width = Math.min(TILE_WIDTH, size - tile * TILE_WIDTH);
     const bundle = await client.tile(entryBundlePath(tile, width), options.signal);
     let entries: Uint8Array[];
@@ -125,7 +155,8 @@ export async function auditLedger(
         `entry bundle ${tile} holds ${entries.length} entries, not ${width}`,
       );
     }
-    for (const bytes of entries) {
+    // A resumed audit starts inside the tile where the last one ended.
+    for (const bytes of entries.slice(builder.count - tile * TILE_WIDTH)) {
       const index = builder.count;
       const leaf = builder.add(bytes);
       let entry: LedgerEntry;
@@ -142,7 +173,10 @@ export async function auditLedger(
             `proved by its checkpoint of size ${size} (keep the checkpoint and the entry as evidence)`,
         );
       }
-      if (replayed) mapHeads++;
+      if (replayed) {
+        mapHeads++;
+        mapRows.push(...replayed.rows);
+      }
       // Map heads are the ledger's own entries: no lookup lists them.
       if (entry.kind === 'map-head') continue;
       for (const s of entry.statement?.subject ?? []) {
@@ -182,7 +216,7 @@ export async function auditLedger(
   const sample = options.sample ?? 50;
   const pickedSubjects = pick([...subjects.entries()], sample);
   for (const [digest, expected] of pickedSubjects) {
-    compare(digest, expected, await client.subject(digest, { at: size }));
+    compare(digest, expected, await client.subject(digest, { at: size }), from);
   }
   const pickedJobs = pick([...jobs.values()], sample);
   for (const job of pickedJobs) {
@@ -190,10 +224,21 @@ export async function auditLedger(
       `job ${job.provider}/${job.project}/${job.jobId}`,
       job.indexes,
       await client.job(job.provider, job.project, job.jobId, { at: size }),
+      from,
     );
   }
+  options.memory?.save(
+    {
+      origin: checkpoint.origin,
+      size,
+      stack: builder.stack.map((s) => ({ hash: s.hash.toString('base64'), size: s.size })),
+    },
+    replay.lastHead,
+    mapRows,
+  );
   return {
     origin: checkpoint.origin,
+    from,
     size,
     root: checkpoint.rootBase64,
     entries: builder.count,

@@ -11,3 +11,4 @@ export { withoutCredentials } from './redact-url.ts';
 export { createLedgerDispatcher } from './dispatcher.ts';
 export { HttpLedgerClient } from './http-client.ts';
 export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';
+export { AuditMemory } from './audit-memory.ts';

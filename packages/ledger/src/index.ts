@@ -17,6 +17,7 @@ export type {
   NodeRecord,
   LookupRow,
   IdempotencyRecord,
+  MapValueRow,
   StoredCheckpoint,
   StoreMeta,
 } from './store.ts';
@@ -67,5 +68,6 @@ export {
 } from './verify-blobs.ts';
 export { MapReplay, type MapHeadMismatch } from './map/map-replay.ts';
 export { LedgerMap, nodeSha256 } from './map/ledger-map.ts';
+export { newestPerKey } from './map/map-rows.ts';
 /** RFC 9162 hashing through node:crypto, for verifiers that run on Node. */
 export { leafHash, nodeHash } from './hashing.ts';

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { auditLedger, HttpLedgerClient } from '@notarize/client';
+import path from 'node:path';
+import { AuditMemory, auditLedger, HttpLedgerClient } from '@notarize/client';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 
 interface AuditFlags extends LedgerFlags {
   sample?: string;
+  resume?: string;
   json?: boolean;
 }
 
@@ -22,6 +24,10 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
       .command('audit')
       .description('Follow a ledger service, verify its log and compare its lookups with the log')
       .option('--sample <n>', 'subjects and jobs to compare with the lookups', '50')
+      .option(
+        '--resume <file>',
+        "the monitor's memory (SQLite, created if missing): read only what was appended since the last audit with it",
+      )
       .option('--json', 'print JSON'),
   ).action(async (flags: AuditFlags) => {
     const sample = Number(flags.sample ?? '50');
@@ -43,22 +49,31 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
             'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
           );
         }
-        return auditLedger(client, {
-          sample,
-          ...(ctx.output.interactive
-            ? {
-                progress: (done: number, total: number) =>
-                  ctx.output.notice(`audit: ${done}/${total} entries`),
-              }
-            : {}),
-        });
+        const memory = flags.resume
+          ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
+          : undefined;
+        try {
+          return await auditLedger(client, {
+            sample,
+            ...(memory ? { memory } : {}),
+            ...(ctx.output.interactive
+              ? {
+                  progress: (done: number, total: number) =>
+                    ctx.output.notice(`audit: ${done}/${total} entries`),
+                }
+              : {}),
+          });
+        } finally {
+          memory?.close();
+        }
       },
       'read',
     );
     if (flags.json) ctx.output.json({ ok: true, ...report });
     else
       ctx.output.print(
-        `ledger ${report.origin}: ${report.entries} entries hash to the signed root ${report.root} (size ${report.size}); ` +
+        `ledger ${report.origin}: ${report.entries} entries hash to the signed root ${report.root} (size ${report.size}` +
+          `${report.from > 0 ? `; read from ${report.from}` : ''}); ` +
           `lookups of ${report.subjectsChecked} subjects and ${report.jobsChecked} jobs match the log; ` +
           `${report.mapHeads} map heads replayed and correct`,
       );

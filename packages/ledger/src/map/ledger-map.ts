@@ -101,7 +101,10 @@ export class LedgerMap {
   }
 
   /** The map as of the map head at `version` (its log index), from the stored rows. */
-  static async load(store: LedgerStore, version: number): Promise<LedgerMap> {
+  static async load(
+    store: Pick<LedgerStore, 'readMapLeaves'>,
+    version: number,
+  ): Promise<LedgerMap> {
     const values = new Map<string, MapValue>();
     const leaves: [Uint8Array, Uint8Array][] = [];
     if (version >= 0) {

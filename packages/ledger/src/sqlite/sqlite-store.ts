@@ -18,6 +18,7 @@ import type {
 } from '../store.ts';
 import { databaseShape, emptyDatabase, openError } from './check-database.ts';
 import { CHUNK, prepareStatements, type MultiInsert } from './statements.ts';
+import { newestPerKey } from '../map/map-rows.ts';
 import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
 import {
   HASH_SIZE,
@@ -368,20 +369,11 @@ export class SqliteStore implements LedgerStore {
   }
 
   async readMapLeaves(version: number): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
-    return this.#run('reading the lookup map', () => {
-      const out: { key: Uint8Array; value: Uint8Array }[] = [];
-      let last: Uint8Array | undefined;
-      // Newest version first within a key: keep the first row of each key.
-      for (const row of this.#stmts.mapLeaves!.iterate(version) as Iterable<{
-        key: Uint8Array;
-        value: Uint8Array;
-      }>) {
-        if (last && Buffer.compare(last, row.key) === 0) continue;
-        last = row.key;
-        out.push({ key: row.key, value: row.value });
-      }
-      return out;
-    });
+    return this.#run('reading the lookup map', () =>
+      newestPerKey(
+        this.#stmts.mapLeaves!.iterate(version) as Iterable<{ key: Uint8Array; value: Uint8Array }>,
+      ),
+    );
   }
 
   async readMapChanges(from: number, to: number): Promise<MapValueRow[]> {
