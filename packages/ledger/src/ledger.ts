@@ -26,8 +26,9 @@ import { loadState, newOrigin, toSigned, type State } from './ledger-state.ts';
 import { isPostgresSpec } from './postgres/connection.ts';
 import { openStore, parseStoreSpec } from './postgres/open-store.ts';
 import type { HeadReservation } from './postgres/postgres-store.ts';
-import { LedgerMap, type MapAnswer, type MapEntry, type PreparedMap } from './map/ledger-map.ts';
-import { MapReplay } from './map/map-replay.ts';
+import type { LedgerMap } from './map/ledger-map.ts';
+import { type MapAnswer, type MapEntry, type PreparedMap } from './map/ledger-map.ts';
+import { mapAsOf, rebuildIndexes } from './map/rebuild.ts';
 import { appendMapHead, mapEntriesOf } from './map/map-batch.ts';
 import { lazyReceipt } from './receipt.ts';
 import { STORE_FORMAT } from './sqlite/schema.ts';
@@ -38,7 +39,6 @@ import type {
   IdempotencyRecord,
   LedgerStore,
   LookupRow,
-  MapValueRow,
   NodeRecord,
 } from './store.ts';
 import type {
@@ -486,25 +486,10 @@ export class Ledger {
         `size ${size} is not between 1 and the log's size ${state.checkpoint.size}`,
       );
     }
-    const [bytes] = await this.#store.readEntries(size - 1, size);
-    if (decodeStoredEntry(bytes as Uint8Array, size - 1).kind !== 'map-head') {
-      throw new LedgerError(
-        'MAP_HEAD_MISSING',
-        'input',
-        `the tree of size ${size} does not end with a map head, so no answer as of it can be ` +
-          'proved complete: read as of a size that a receipt or checkpoint reported' +
-          (state.map.version < 0
-            ? ' (this ledger was written before the lookup map: `notarize ledger reindex`, or any ' +
-              'write, builds it once)'
-            : ''),
-      );
-    }
-    if (this.#mapAt?.version !== size - 1)
-      this.#mapAt = await LedgerMap.load(this.#store, size - 1);
+    this.#mapAt = await mapAsOf(this.#store, size, state.map.version >= 0, this.#mapAt);
     return { ...this.#mapAt.answer(lookupKeys), head: size - 1 };
   }
 
-  /** Waits until every append submitted so far has been committed (or failed). */
   /**
    * Catches up with entries other instances appended to a shared store (PostgreSQL); returns the
    * newest checkpoint. Runs between commits.
@@ -520,6 +505,7 @@ export class Ledger {
     });
   }
 
+  /** Waits until every append submitted so far has been committed (or failed). */
   async flush(): Promise<void> {
     await this.#sequencer.exclusive(async () => undefined);
   }
@@ -663,30 +649,9 @@ export class Ledger {
     this.#checkWritable();
     return this.#sequencer.exclusive(async () => {
       const size = this.size;
-      const store = this.#store;
-      const replay = new MapReplay(this.origin);
-      const mapRows: MapValueRow[] = [];
-      async function* rows(): AsyncGenerator<LookupRow[]> {
-        const CHUNK = 8192;
-        for (let from = 0; from < size; from += CHUNK) {
-          const to = Math.min(size, from + CHUNK);
-          const entries = await store.readEntries(from, to);
-          yield entries.flatMap((bytes, i) => {
-            const index = from + i;
-            const entry = decodeStoredEntry(bytes, index);
-            const replayed = replay.add(index, entry, leafHash(bytes));
-            if (replayed && 'message' in replayed) {
-              throw new LedgerError('MAP_HEAD_MISMATCH', 'verification', replayed.message);
-            }
-            if (replayed) mapRows.push(...replayed.rows);
-            return [...new Set(entryKeys(entry).map(keyId))].map((k) => ({ keyId: k, index }));
-          });
-        }
-      }
-      const count = await store.rebuildLookups(rows());
-      await store.rebuildMap(mapRows);
-      this.#state = { ...this.#state, map: replay.map };
-      return { entries: size, rows: count, mapRows: mapRows.length };
+      const rebuilt = await rebuildIndexes(this.#store, this.origin, size);
+      this.#state = { ...this.#state, map: rebuilt.map };
+      return { entries: size, rows: rebuilt.rows, mapRows: rebuilt.mapRows };
     });
   }
 
