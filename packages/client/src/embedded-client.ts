@@ -49,8 +49,7 @@ import type {
 } from './ledger-client.ts';
 import {
   checkAt,
-  verifyLookup,
-  verifyUnprovedLookup,
+  readLookup,
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
@@ -280,25 +279,14 @@ export class EmbeddedLedgerClient implements LedgerClient {
         throw asClientError(error);
       }
     };
-    const notBefore = async () => known;
-    if (unproved && options?.at !== undefined) {
-      return verifyUnprovedLookup(
-        this.verifier,
-        this.checkCheckpoint,
-        fetchPage,
-        options.at,
-        { matches: spec.matches, what: spec.what },
-        notBefore,
-        async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
-      );
-    }
-    return verifyLookup(
+    return readLookup(
       this.verifier,
       this.checkCheckpoint,
       fetchPage,
-      options?.at,
+      { ...(options?.at !== undefined ? { at: options.at } : {}), unproved },
       spec,
-      notBefore,
+      async () => known,
+      async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
     );
   }
 

@@ -28,8 +28,7 @@ import { MAX_LOOKUP_SUBJECTS } from '@notarize/ledger/service';
 import {
   checkAt,
   mergeStatuses,
-  verifyLookup,
-  verifyUnprovedLookup,
+  readLookup,
   verifyStatuses,
   type CheckpointCheck,
   type LookupSpec,
@@ -223,25 +222,14 @@ export class HttpLedgerClient implements LedgerClient {
       });
       return parseBundle(value);
     };
-    const notBefore = async () => known;
-    if (unproved && options?.at !== undefined) {
-      return verifyUnprovedLookup(
-        this.verifier,
-        this.checkCheckpoint,
-        fetchPage,
-        options.at,
-        { matches: spec.matches, what: spec.what },
-        notBefore,
-        async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
-      );
-    }
-    return verifyLookup(
+    return readLookup(
       this.verifier,
       this.checkCheckpoint,
       fetchPage,
-      options?.at,
+      { ...(options?.at !== undefined ? { at: options.at } : {}), unproved },
       spec,
-      notBefore,
+      async () => known,
+      async (tree) => (await this.entry(tree.size - 1, { at: tree.size })).found,
     );
   }
 

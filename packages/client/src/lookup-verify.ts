@@ -67,6 +67,35 @@ export type PageSource = (offset: number, at: number | undefined) => Promise<Wir
  * reached, all in the tree of the first page, and the whole list is checked against the map.
  */
 /**
+ * Reads a lookup the way the caller asked: proved complete (the default), or — with
+ * `acceptIncomplete` and `at` — unproved, where the ledger cannot prove it (see below).
+ */
+export function readLookup(
+  verifier: LedgerVerifier,
+  checkCheckpoint: CheckpointCheck,
+  fetchPage: PageSource,
+  options: { at?: number; unproved: boolean },
+  spec: LookupSpec,
+  notBefore: () => Promise<number>,
+  lastEntry: (tree: ProvedTree) => Promise<VerifiedEntry>,
+): Promise<VerifiedLookup> {
+  if (options.unproved && options.at !== undefined) {
+    const { matches, what } = spec;
+    const read = { matches, what };
+    return verifyUnprovedLookup(
+      verifier,
+      checkCheckpoint,
+      fetchPage,
+      options.at,
+      read,
+      notBefore,
+      lastEntry,
+    );
+  }
+  return verifyLookup(verifier, checkCheckpoint, fetchPage, options.at, spec, notBefore);
+}
+
+/**
  * Reads and verifies every page of a lookup that cannot be proved complete (before the ledger's
  * first map head): pages are read until a short one. Each entry's inclusion is still verified,
  * and the tree's last entry must not be a map head (else the answer could be proved complete).
