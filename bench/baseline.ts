@@ -1,8 +1,9 @@
 /**
  * The engine before the lookup map, for "with the map vs without" rows measured in the same run
  * on the same machine. Materializes the packages of BASELINE_COMMIT (round 1's last engine) from
- * git into node_modules/.cache/ (out of the way of git, jest and linters; third-party modules
- * resolve from the repository's node_modules above it) with module links like the workspace's, so
+ * git into .bench-baseline/ at the repository's root (ignored by git and the linters, outside
+ * jest's roots; third-party modules resolve from the repository's node_modules, and Node strips
+ * TypeScript types only outside node_modules) with module links like the workspace's, so
  * a benchmark can import its `Ledger`, clients and gate side by side with today's.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,7 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 
 /** The baseline's root directory (created on first use). */
 export async function baselineRoot(): Promise<string> {
-  const root = path.join(repo, 'node_modules', '.cache', 'notarize-bench', BASELINE_COMMIT);
+  const root = path.join(repo, '.bench-baseline', BASELINE_COMMIT);
   if (existsSync(path.join(root, 'ready'))) return root;
   await mkdir(root, { recursive: true });
   const archive = execFileSync('git', ['-C', repo, 'archive', BASELINE_COMMIT, 'packages'], {
