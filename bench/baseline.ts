@@ -20,9 +20,13 @@ export async function baselineRoot(): Promise<string> {
   const root = path.join(repo, '.bench-baseline', BASELINE_COMMIT);
   if (existsSync(path.join(root, 'ready'))) return root;
   await mkdir(root, { recursive: true });
-  const archive = execFileSync('git', ['-C', repo, 'archive', BASELINE_COMMIT, 'packages'], {
-    maxBuffer: 1 << 30,
-  });
+  const archive = execFileSync(
+    'git',
+    ['-C', repo, 'archive', BASELINE_COMMIT, 'packages', 'dist/cli'],
+    {
+      maxBuffer: 1 << 30,
+    },
+  );
   execFileSync('tar', ['-x', '-C', root], { input: archive });
   // Workspace links: @notarize/* to the baseline's packages; third-party modules resolve from
   // the repository's node_modules above (and each package's own, linked here).

@@ -5,10 +5,10 @@
  *   the engine without the map; SQLite WAL, synchronous=FULL, fresh ledger, 6 s per run);
  * - gate latency p50/p99 on a 1M-entry file: ledger (100k with --quick), in process;
  * - `gate` over 10,000 subjects (target < 1.5 s) and over 1 subject with 10,000 assertions by
- *   5 identities (target < 100 ms), in process on a file: ledger; and the peak RSS of a fresh
- *   process doing that one-subject gate (target < 150 MB).
+ *   5 identities (target < 100 ms), in process on a file: ledger; and the peak RSS of
+ *   `notarize status` on that subject (the committed CLI bundle of each, target < 150 MB).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAssertion, parsePolicy, toLedgerEntry, type LedgerEntry } from '@notarize/trust';
@@ -159,24 +159,19 @@ async function gateOnce(engine: Engine, dir: string, vkey: string, subjects: str
   }
 }
 
-/** Peak RSS (MiB) of a fresh process that opens the ledger and gates one subject. */
-function gateRss(root: string, dir: string, vkey: string, subject: string): number {
-  const script = `
-    const { openLedgerClient } = await import(${JSON.stringify(`${root}/packages/client/src/index.ts`)});
-    const { evaluate } = await import(${JSON.stringify(`${root}/packages/cli/src/index.ts`)});
-    const { parsePolicy } = await import(${JSON.stringify(`${root}/packages/trust/src/index.ts`)});
-    const client = await openLedgerClient(${JSON.stringify(`file:${dir}`)}, { vkey: ${JSON.stringify(vkey)}, statePath: false, env: {}, notice: () => {} });
-    await evaluate({ client, subjects: [{ subject: 's', digest: ${JSON.stringify(subject)} }], policy: await parsePolicy(${JSON.stringify(POLICY)}, { source: 'bench' }) });
-    await client.close();
-    console.log(process.resourceUsage().maxRSS);`;
-  const out = execFileSync(
+/** Peak RSS (MiB) of `notarize status` (the CLI bundle `cli`) on one subject, a fresh process. */
+function gateRss(cli: string, dir: string, vkey: string, subject: string): number {
+  const report =
+    'process.on("exit",()=>process.stderr.write("maxRSS="+process.resourceUsage().maxRSS))';
+  const args = ['--import', `data:text/javascript,${report}`, cli, 'status', subject];
+  const run = spawnSync(
     path.resolve('node_modules/.bin/node'),
-    ['--input-type=module', '-e', script],
-    {
-      encoding: 'utf8',
-    },
+    [...args, '--ledger', `file:${dir}`, '--ledger-key', vkey, '--json'],
+    { encoding: 'utf8', env: { ...process.env, NOTARIZE_STATE: `${dir}.state.json` } },
   );
-  return Number(out.trim()) / 1024;
+  const kib = /maxRSS=(\d+)/.exec(run.stderr)?.[1];
+  if (run.status !== 0 || !kib) throw new Error(`notarize status failed: ${run.stderr}`);
+  return Number(kib) / 1024;
 }
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
@@ -255,7 +250,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const wide = await gateOnce(engine, dir, vkey, subjects);
     const deep = await gateOnce(engine, dir, vkey, [hot]);
     const root = engine === ours ? path.resolve('.') : await baselineRoot();
-    const rss = gateRss(root, dir, vkey, hot);
+    const rss = gateRss(path.join(root, 'dist/cli/index.js'), dir, vkey, hot);
     results.set(engine.name, { wide, deep, rss });
     await rm(dir, { recursive: true, force: true });
   }
@@ -281,10 +276,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       target: '< 100 ms',
     },
     {
-      name: `peak RSS, fresh process gating 1 subject with ${many} assertions`,
+      name: `peak RSS, notarize status on 1 subject with ${many} assertions`,
       value: m.rss,
       unit: 'MiB',
-      reference: 'same process before the map',
+      reference: 'the CLI bundle before the map',
       referenceValue: b.rss,
       ratio: lowerIsBetter(m.rss, b.rss),
       target: '< 150 MiB',

@@ -65,8 +65,8 @@ export interface PreparedMap {
 
 export interface MapAnswer {
   proof: Uint8Array;
-  /** Canonical value bytes per asked lookup key, or undefined where the key is absent. */
-  values: (Uint8Array | undefined)[];
+  /** The value per asked lookup key, or undefined where the key is absent. */
+  values: (MapValue | undefined)[];
 }
 
 export class LedgerMap {
@@ -179,10 +179,7 @@ export class LedgerMap {
     const keys = lookupKeys.map((k) => this.#mapKey(k));
     return {
       proof: this.#tree.prove(keys.map(keyBytes)),
-      values: keys.map((k) => {
-        const value = this.#values.get(k);
-        return value && encodeValue(value);
-      }),
+      values: keys.map((k) => this.#values.get(k)),
     };
   }
 

@@ -4,6 +4,7 @@
  * engine and lets a future store (PostgreSQL) plug in unchanged.
  */
 import type { Hash, NodeId } from '@notarize/tlog';
+import type { MapValue } from '@notarize/map';
 import type { LedgerEntry } from '@notarize/trust';
 
 export interface BackendCheckpoint {
@@ -42,13 +43,13 @@ export interface ServiceBackend {
   jobIndexes(provider: string, project: string, jobId: string, size: number): Promise<number[]>;
   /**
    * The lookup map's answer for `keys` (lookup key strings) in the tree of `size`, whose last
-   * entry (`head`) is the map head it is proved against: a batch proof and each key's canonical
-   * value bytes (undefined: no entry has the key).
+   * entry (`head`) is the map head it is proved against: a batch proof and each key's value
+   * (undefined: no entry has the key).
    */
   mapAnswer(
     keys: readonly string[],
     size: number,
-  ): Promise<{ head: number; proof: Uint8Array; values: (Uint8Array | undefined)[] }>;
+  ): Promise<{ head: number; proof: Uint8Array; values: (MapValue | undefined)[] }>;
   /** Indexes < size of entries appended by the identity, ascending. */
   identityIndexes(name: string, size: number): Promise<number[]>;
   /** Stored perfect-subtree hashes (for tiles). */

@@ -3,7 +3,7 @@
  * complete by the lookup map — each subject's latest assertion per identity, and each of those
  * identities' revocation — in O(identities) entries however many assertions a subject has.
  */
-import { decodeValue, type MapValue } from '@notarize/map';
+import type { MapValue } from '@notarize/map';
 import { identityDigest } from '@notarize/trust';
 import { subjectKey } from '../index-keys.ts';
 import { authorizeRead } from './access.ts';
@@ -55,10 +55,7 @@ export async function buildStatusBundle(
   const size = treeSizeFor(checkpoint, request.at);
   const subjectKeys = [...new Set(request.subjects.map(subjectKey))];
   const first = size > 0 ? await backend.mapAnswer(subjectKeys, size) : { values: [] };
-  const keys = await statusKeys(
-    request.subjects,
-    first.values.map((v) => (v ? decodeValue(v) : undefined)),
-  );
+  const keys = await statusKeys(request.subjects, first.values);
   return buildBundle(backend, {
     checkpoint,
     ...(request.at !== undefined ? { at: request.at } : {}),

@@ -3,7 +3,7 @@
  * (the checkpoint's, or the tree of size `at` with its consistency proof), an optional consistency
  * proof from the client's last trusted size (`known`), and each entry with its inclusion proof.
  */
-import { decodeValue, type MapValue } from '@notarize/map';
+import type { MapValue } from '@notarize/map';
 import type { Hash } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
 import type { BackendCheckpoint, ServiceBackend } from './backend.ts';
@@ -86,7 +86,7 @@ export async function mapMember(
 ): Promise<{ map: WireMap; values: (MapValue | undefined)[] }> {
   const answer = await backend.mapAnswer(keys, size);
   const [head] = await provedEntries(backend, [answer.head], size);
-  const values = answer.values.map((v) => (v ? decodeValue(v) : undefined));
+  const { values } = answer;
   return {
     map: {
       head: head as WireEntry,

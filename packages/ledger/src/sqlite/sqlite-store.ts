@@ -32,8 +32,8 @@ import {
   TILE_WIDTH,
 } from './tile-layout.ts';
 
-/** Complete tiles kept in memory (8 KiB each). */
-const COMPLETE_TILE_CACHE = 4096;
+/** Tiles kept in memory for proofs (8 KiB each). */
+const TILE_CACHE = 4096;
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
@@ -59,8 +59,8 @@ export class SqliteStore implements LedgerStore {
   /** Tiles on the right edge of the tree, as last committed (or being built). */
   #tiles = new Map<number, Uint8Array>();
   #closed = false;
-  /** Complete (immutable) tiles read, up to COMPLETE_TILE_CACHE. */
-  readonly #complete = new Map<number, Uint8Array>();
+  /** Tiles read, with the log size they cover (Infinity: complete), up to TILE_CACHE. */
+  readonly #read = new Map<number, { data: Uint8Array; size: number }>();
   /** The largest log size this store has seen: tiles complete at it stay complete. */
   #sizeSeen = 0;
 
@@ -267,15 +267,22 @@ export class SqliteStore implements LedgerStore {
     });
   }
 
-  #readTile(id: number): Uint8Array | undefined {
-    const cached = this.#tiles.get(id) ?? this.#complete.get(id);
-    if (cached) return cached;
+  /**
+   * The tile `id`, holding at least every node of the first `need` leaves. Stored nodes never
+   * change (a node is written once its subtree is complete), so a tile read when the log had
+   * `size` entries serves every node within `size` from then on: proofs for many entries (a
+   * status over thousands of subjects) read the same upper tiles over and over.
+   */
+  #readTile(id: number, need: number): Uint8Array | undefined {
+    const edge = this.#tiles.get(id);
+    if (edge) return edge;
+    const cached = this.#read.get(id);
+    if (cached && cached.size >= need) return cached.data;
     const row = this.#stmts.tile!.get(id) as { data: Uint8Array } | undefined;
-    // A tile all of whose nodes exist never changes again: proofs for many entries (a status
-    // over thousands of subjects) read the same upper tiles over and over.
-    if (row && row.data.length === TILE_BYTES && tileComplete(id, this.#sizeSeen)) {
-      if (this.#complete.size >= COMPLETE_TILE_CACHE) this.#complete.clear();
-      this.#complete.set(id, row.data);
+    if (row && row.data.length === TILE_BYTES) {
+      if (this.#read.size >= TILE_CACHE) this.#read.clear();
+      const size = tileComplete(id, this.#sizeSeen) ? Infinity : Math.max(this.#sizeSeen, need);
+      this.#read.set(id, { data: row.data, size });
     }
     return row?.data;
   }
@@ -287,7 +294,7 @@ export class SqliteStore implements LedgerStore {
         const slot = nodeSlot(level, index);
         let tile = tiles.get(slot.tileId);
         if (!tiles.has(slot.tileId)) {
-          tile = this.#readTile(slot.tileId);
+          tile = this.#readTile(slot.tileId, (index + 1) * 2 ** level);
           tiles.set(slot.tileId, tile);
         }
         if (!tile || tile.length !== TILE_BYTES) {
