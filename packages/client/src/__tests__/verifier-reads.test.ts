@@ -1,0 +1,192 @@
+/**
+ * LedgerVerifier.tree/entry/entries and the wire hash decoding on their own: a read is believed
+ * only if its tree is the checkpoint's (or a proven prefix of it) and every entry's inclusion
+ * proof, with the leaf hash computed here, leads to that tree's root.
+ */
+import type { LedgerEntry } from '@notarize/trust';
+import { LedgerClientError } from '../errors.ts';
+import { MemoryStateStore } from '../state.ts';
+import {
+  hashFromBase64,
+  hashToBase64,
+  LedgerVerifier,
+  proofFromBase64,
+  type ConsistencySource,
+} from '../verifier.ts';
+import type { VerifiedCheckpoint } from '../ledger-client.ts';
+import type { WireEntry } from '../wire.ts';
+import { b64, testKey, TestTree } from './test-tree.ts';
+
+const key = testKey('log.example/reads', new Uint8Array(32).fill(3));
+const tree = new TestTree(13);
+const other = new TestTree(13, 'other');
+const noProofs: ConsistencySource = async () => {
+  throw new Error('no proof expected');
+};
+
+function caught(fn: () => unknown): { code: string; category: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof LedgerClientError) return { code: e.code, category: e.category };
+    throw e;
+  }
+  throw new Error('expected a LedgerClientError, nothing was thrown');
+}
+const verification = (code: string) => ({ code, category: 'verification' });
+
+let v: LedgerVerifier;
+let cp: VerifiedCheckpoint;
+beforeEach(async () => {
+  v = new LedgerVerifier(key.vkey, new MemoryStateStore());
+  cp = await v.checkpoint(key.sign(13, tree.root(13)), noProofs);
+});
+
+const wireTree = (size: number, from = tree) => ({ size, root: b64(from.root(size)) });
+const proofB64 = (hashes: Uint8Array[]) => hashes.map(b64);
+
+describe('hash decoding', () => {
+  it('takes exactly canonical base64 of 32 bytes', () => {
+    const h = tree.root(5);
+    expect(hashFromBase64(b64(h), 'x')).toEqual(h);
+    expect(hashToBase64(h)).toBe(b64(h));
+    expect(hashToBase64(new Uint8Array(h.buffer, 0, 32))).toBe(b64(h));
+    const unpadded = b64(h).replace(/=+$/, '');
+    for (const bad of [unpadded, b64(h.slice(0, 31)), b64(new Uint8Array(33)), '']) {
+      expect(caught(() => hashFromBase64(bad, 'x'))).toEqual(verification('BAD_RESPONSE'));
+    }
+    expect(() => hashFromBase64('!', 'tree.root')).toThrow(/tree\.root is not the base64/);
+  });
+
+  it('names the element of a proof that is not a hash', () => {
+    expect(proofFromBase64([b64(tree.root(1))], 'p')).toEqual([tree.root(1)]);
+    expect(() => proofFromBase64([b64(tree.root(1)), 'nope'], 'p')).toThrow(/p\[1\]/);
+  });
+});
+
+describe('tree()', () => {
+  it("accepts the checkpoint's own tree", () => {
+    expect(v.tree(cp, wireTree(13), undefined, undefined)).toEqual({
+      size: 13,
+      root: tree.root(13),
+      rootBase64: b64(tree.root(13)),
+    });
+    expect(v.tree(cp, wireTree(13), undefined, 13).size).toBe(13);
+  });
+
+  it('refuses another root for the checkpoint size', () => {
+    expect(caught(() => v.tree(cp, wireTree(13, other), undefined, undefined))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+  });
+
+  it('refuses a tree of another size than asked for', () => {
+    expect(caught(() => v.tree(cp, wireTree(12), undefined, undefined))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+    expect(caught(() => v.tree(cp, wireTree(13), [], 7))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+  });
+
+  it('refuses a tree larger than the checkpoint, even when asked for', () => {
+    const bigger = new TestTree(20);
+    expect(
+      caught(() =>
+        v.tree(
+          cp,
+          { size: 20, root: b64(bigger.root(20)) },
+          proofB64(bigger.consistency(13, 20)),
+          20,
+        ),
+      ),
+    ).toEqual(verification('CONSISTENCY_FAILED'));
+  });
+
+  it('accepts an older tree with a valid consistency proof to the checkpoint', () => {
+    const proved = v.tree(cp, wireTree(6), proofB64(tree.consistency(6, 13)), 6);
+    expect(proved).toEqual({ size: 6, root: tree.root(6), rootBase64: b64(tree.root(6)) });
+  });
+
+  it('refuses an older tree without a proof, with a wrong proof, or of another history', () => {
+    expect(caught(() => v.tree(cp, wireTree(6), undefined, 6))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+    expect(caught(() => v.tree(cp, wireTree(6), proofB64(tree.consistency(5, 13)), 6))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+    expect(
+      caught(() => v.tree(cp, wireTree(6, other), proofB64(other.consistency(6, 13)), 6)),
+    ).toEqual(verification('CONSISTENCY_FAILED'));
+  });
+});
+
+describe('entry() and entries()', () => {
+  const wire = (index: number, size = 13, from = tree): WireEntry => ({
+    index,
+    entry: from.entries[index] as unknown as LedgerEntry,
+    proof: proofB64(from.inclusion(index, size)),
+  });
+  const full = () => v.tree(cp, wireTree(13), undefined, undefined);
+
+  it('verifies an entry and computes its leaf hash itself', () => {
+    const got = v.entry(full(), wire(4));
+    expect(got).toEqual({
+      index: 4,
+      entry: tree.entries[4],
+      leafHash: tree.leaves[4],
+      proof: tree.inclusion(4, 13),
+      treeSize: 13,
+    });
+  });
+
+  it('verifies entries in an older tree', () => {
+    const older = v.tree(cp, wireTree(6), proofB64(tree.consistency(6, 13)), 6);
+    expect(v.entry(older, wire(5, 6)).treeSize).toBe(6);
+    expect(caught(() => v.entry(older, wire(6, 13)))).toEqual(verification('INCLUSION_FAILED'));
+  });
+
+  it('refuses an altered entry, a wrong proof, and an index beyond the tree', () => {
+    const altered = { ...wire(4), entry: { ...tree.entries[4], n: 99 } as unknown as LedgerEntry };
+    expect(caught(() => v.entry(full(), altered))).toEqual(verification('INCLUSION_FAILED'));
+    expect(caught(() => v.entry(full(), { ...wire(4), proof: wire(5).proof }))).toEqual(
+      verification('INCLUSION_FAILED'),
+    );
+    expect(caught(() => v.entry(full(), { ...wire(4), index: 5 }))).toEqual(
+      verification('INCLUSION_FAILED'),
+    );
+    const beyond = { ...wire(12), index: 13 };
+    expect(caught(() => v.entry(full(), beyond))).toEqual(verification('INCLUSION_FAILED'));
+    expect(() => v.entry(full(), beyond)).toThrow(/beyond its tree of size 13/);
+  });
+
+  it('refuses an entry that cannot be canonicalized', () => {
+    const bad = { ...wire(1), entry: { n: Number.POSITIVE_INFINITY } as unknown as LedgerEntry };
+    expect(caught(() => v.entry(full(), bad))).toEqual(verification('BAD_RESPONSE'));
+  });
+
+  it('takes a list in strictly ascending order whose entries all match', () => {
+    const list = [wire(1), wire(3), wire(12)];
+    const got = v.entries(full(), list, () => true, 'x');
+    expect(got.map((e) => e.index)).toEqual([1, 3, 12]);
+    expect(v.entries(full(), [], () => false, 'x')).toEqual([]);
+    expect(v.entries(full(), [wire(0)], () => true, 'x')).toHaveLength(1);
+  });
+
+  it('refuses a list out of order or with a repeated entry', () => {
+    expect(caught(() => v.entries(full(), [wire(3), wire(1)], () => true, 'x'))).toEqual(
+      verification('BAD_RESPONSE'),
+    );
+    expect(caught(() => v.entries(full(), [wire(3), wire(3)], () => true, 'x'))).toEqual(
+      verification('BAD_RESPONSE'),
+    );
+  });
+
+  it('refuses an entry that is not about what was asked', () => {
+    const about = (e: LedgerEntry) => (e as unknown as { n: number }).n !== 3;
+    expect(caught(() => v.entries(full(), [wire(1), wire(3)], about, 'thing'))).toEqual(
+      verification('ENTRY_MISMATCH'),
+    );
+    expect(() => v.entries(full(), [wire(3)], about, 'thing')).toThrow(/entry 3 for thing/);
+  });
+});
