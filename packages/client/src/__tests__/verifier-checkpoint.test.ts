@@ -184,7 +184,7 @@ describe('a larger or equal checkpoint', () => {
   });
 });
 
-describe('a smaller checkpoint (answer in flight while the trusted tree grew)', () => {
+describe('a smaller checkpoint, an answer in flight while the trusted tree grew', () => {
   it('accepts an honest prefix at least as new as the request, without moving back', async () => {
     const { v, state } = await trusting(10);
     const proofs = proofsOf(honest);
@@ -228,6 +228,109 @@ describe('a smaller checkpoint (answer in flight while the trusted tree grew)', 
     ];
     expect(await refusal(v.checkpoint(note, padded, 7))).toEqual(
       verification('CONSISTENCY_FAILED'),
+    );
+  });
+});
+
+describe('what a refusal says', () => {
+  /** The refusal's message, and whether it keeps the underlying error as its cause. */
+  async function said(p: Promise<unknown>): Promise<{ message: string; cause: boolean }> {
+    const error = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(error instanceof LedgerClientError)) throw new Error(`not refused: ${String(error)}`);
+    return { message: error.message, cause: error.cause !== undefined };
+  }
+
+  it('names the pinned key that is not a key', () => {
+    let error: unknown;
+    try {
+      new LedgerVerifier('not-a-key', new MemoryStateStore());
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(
+      /^the pinned ledger key "not-a-key" is not a note verifier key .*NOTARIZE_LEDGER_KEY$/,
+    );
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  it('says why a checkpoint is not believed', async () => {
+    const fresh = () => new LedgerVerifier(key.vkey, new MemoryStateStore());
+    const other = testKey('log.example/verifier', new Uint8Array(32).fill(8));
+    const { signNote, noteSignerFromSkey } = await import('@notarize/tlog');
+    expect(await said(fresh().checkpoint(other.sign(4, honest.root(4)), noProofs))).toEqual({
+      message: expect.stringMatching(
+        /^the ledger's checkpoint is not validly signed by the pinned key log\.example\/verifier\+[0-9a-f]{8}\+\S+: \S/,
+      ),
+      cause: true,
+    });
+    const notACheckpoint = signNote('log.example/verifier\nfour\n', noteSignerFromSkey(key.skey));
+    expect(await said(fresh().checkpoint(notACheckpoint, noProofs))).toEqual({
+      message: expect.stringMatching(/^the signed checkpoint does not parse: \S/),
+      cause: true,
+    });
+    expect(
+      await said(fresh().checkpoint(key.sign(4, honest.root(4), 'log.example/x'), noProofs)),
+    ).toEqual({
+      message:
+        'the checkpoint is for log "log.example/x", but the pinned key is for "log.example/verifier"',
+      cause: false,
+    });
+  });
+
+  it('says how a checkpoint disagrees with the trusted one', async () => {
+    const { v } = await trusting(10);
+    expect(await said(v.checkpoint(key.sign(7, honest.root(7)), proofsOf(honest), 8))).toEqual({
+      message:
+        'the ledger log.example/verifier served a checkpoint of size 7, smaller than the size 8 this client had already verified: the log was rolled back or is being tampered with',
+      cause: false,
+    });
+    expect(
+      (await said(v.checkpoint(key.sign(7, honest.root(7)), proofsOf(honest)))).message,
+    ).toMatch(/smaller than the size 10 this client had already verified/);
+    expect(await said(v.checkpoint(key.sign(7, forked.root(7)), proofsOf(forked), 7))).toEqual({
+      message: expect.stringMatching(
+        /^the ledger's tree of size 7 is not a prefix of the tree of size 10 this client verified: \S/,
+      ),
+      cause: true,
+    });
+    expect(await said(v.checkpoint(key.sign(10, forked.root(10)), noProofs))).toEqual({
+      message:
+        'the ledger log.example/verifier served a tree of size 10 whose root differs from the one this client verified before: the log forked or is being tampered with',
+      cause: false,
+    });
+    expect(await said(v.checkpoint(key.sign(12, forked.root(12)), proofsOf(forked)))).toEqual({
+      message: expect.stringMatching(
+        /^the ledger's tree of size 12 is not an extension of the tree of size 10 this client verified before: \S/,
+      ),
+      cause: true,
+    });
+  });
+
+  it('keeps the first record of a tree it sees again (memory state)', async () => {
+    const state = new MemoryStateStore();
+    const v = new LedgerVerifier(key.vkey, state);
+    await v.checkpoint(key.sign(4, honest.root(4)), noProofs);
+    const first = (await state.trusted(key.vkey))?.recorded;
+    await new Promise((r) => setTimeout(r, 5));
+    await v.checkpoint(key.sign(4, honest.root(4)), noProofs);
+    expect((await state.trusted(key.vkey))?.recorded).toBe(first);
+  });
+
+  it('refuses a trusted state whose root is not a hash, naming it', async () => {
+    const state = new MemoryStateStore();
+    await state.advance(key.vkey, {
+      origin: 'log.example/verifier',
+      size: 3,
+      root: 'not a hash',
+      note: '',
+      recorded: '',
+    });
+    const v = new LedgerVerifier(key.vkey, state);
+    await expect(v.checkpoint(key.sign(4, honest.root(4)), noProofs)).rejects.toThrow(
+      /trusted root is not the base64 of a 32-byte hash/,
     );
   });
 });

@@ -64,7 +64,7 @@ describe('hash decoding', () => {
   });
 });
 
-describe('tree()', () => {
+describe('the tree a read was proved in', () => {
   it("accepts the checkpoint's own tree", () => {
     expect(v.tree(cp, wireTree(13), undefined, undefined)).toEqual({
       size: 13,
@@ -121,7 +121,7 @@ describe('tree()', () => {
   });
 });
 
-describe('entry() and entries()', () => {
+describe('the entries of a read', () => {
   const wire = (index: number, size = 13, from = tree): WireEntry => ({
     index,
     entry: from.entries[index] as unknown as LedgerEntry,
@@ -188,5 +188,76 @@ describe('entry() and entries()', () => {
       verification('ENTRY_MISMATCH'),
     );
     expect(() => v.entries(full(), [wire(3)], about, 'thing')).toThrow(/entry 3 for thing/);
+  });
+});
+
+describe('what a refused read says', () => {
+  const message = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('not refused');
+  };
+  const wire = (index: number): WireEntry => ({
+    index,
+    entry: tree.entries[index] as unknown as LedgerEntry,
+    proof: proofB64(tree.inclusion(index, 13)),
+  });
+  const full = () => v.tree(cp, wireTree(13), undefined, undefined);
+
+  it('names the tree that does not check out', () => {
+    expect(message(() => v.tree(cp, { size: 13, root: 'x' }, undefined, undefined))).toBe(
+      "the ledger's answer is malformed: tree.root is not the base64 of a 32-byte hash",
+    );
+    expect(message(() => v.tree(cp, wireTree(12), undefined, undefined))).toBe(
+      'asked for the tree of size 13, the ledger proved against size 12',
+    );
+    const bigger = new TestTree(20);
+    expect(message(() => v.tree(cp, { size: 20, root: b64(bigger.root(20)) }, [], 20))).toBe(
+      'the ledger proved against a tree of size 20, larger than its checkpoint (13)',
+    );
+    expect(message(() => v.tree(cp, wireTree(13, other), undefined, undefined))).toBe(
+      "the ledger proved against a root that is not its checkpoint's root (size 13)",
+    );
+    expect(message(() => v.tree(cp, wireTree(6), undefined, 6))).toMatch(
+      /^the tree of size 6 the ledger answered from is not a prefix of its checkpoint \(size 13\): proof for sizes 6 -> 13 must have exactly \d+ hashes, got 0$/,
+    );
+    expect(message(() => v.tree(cp, wireTree(6), ['x'], 6))).toBe(
+      "the tree of size 6 the ledger answered from is not a prefix of its checkpoint (size 13): the ledger's answer is malformed: consistency[0] is not the base64 of a 32-byte hash",
+    );
+  });
+
+  it('names the entry that does not check out', () => {
+    expect(
+      message(() =>
+        v.entry(full(), { ...wire(2), entry: { n: Infinity } as unknown as LedgerEntry }),
+      ),
+    ).toBe("the ledger's answer is malformed: entry 2 is not canonicalizable JSON");
+    expect(message(() => v.entry(full(), { ...wire(2), proof: ['x'] }))).toBe(
+      "the ledger's answer is malformed: entry 2 proof[0] is not the base64 of a 32-byte hash",
+    );
+    expect(message(() => v.entry(full(), { ...wire(2), proof: wire(3).proof }))).toMatch(
+      /^entry 2 is not in the ledger's tree of size 13 as served \(altered entry or wrong proof\): \S/,
+    );
+    expect(message(() => v.entries(full(), [wire(3), wire(1)], () => true, 'x'))).toBe(
+      "the ledger's answer is malformed: entries are not in strictly ascending log order (1 after 3)",
+    );
+  });
+
+  it('keeps the cause of a failed proof', () => {
+    const cause = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as Error).cause;
+      }
+      return 'not refused';
+    };
+    expect(cause(() => v.tree(cp, wireTree(6), undefined, 6))).toBeInstanceOf(Error);
+    expect(cause(() => v.entry(full(), { ...wire(2), proof: wire(3).proof }))).toBeInstanceOf(
+      Error,
+    );
   });
 });
