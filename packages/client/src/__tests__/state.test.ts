@@ -168,3 +168,34 @@ describe('the state file', () => {
     expect(await code(s.trusted('k'))).toBe('input:STATE_INVALID');
   });
 });
+
+describe('what the state says when it refuses', () => {
+  const refusal = async (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: Error) => ({ message: e.message, cause: e.cause !== undefined }),
+    );
+
+  it('names both roots of a fork', async () => {
+    const s = new MemoryStateStore();
+    await s.advance('k', cp(5));
+    expect(await refusal(s.advance('k', cp(5, 'forked')))).toEqual({
+      message:
+        'the ledger log.example/state served two different trees of size 5 (roots root-5 and forked): the log forked or is being tampered with',
+      cause: false,
+    });
+  });
+
+  it('names the file that is not JSON or cannot be read, with the cause', async () => {
+    const file = path.join(tmp, 'state.json');
+    await writeFile(file, '{');
+    expect(await refusal(new FileStateStore(file).trusted('k'))).toEqual({
+      message: `client state file ${file} is not JSON; fix or remove it`,
+      cause: true,
+    });
+    expect(await refusal(new FileStateStore(tmp).trusted('k'))).toEqual({
+      message: expect.stringMatching(new RegExp(`^cannot read client state file ${tmp}: \\S`)),
+      cause: true,
+    });
+  });
+});
