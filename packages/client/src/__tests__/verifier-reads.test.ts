@@ -261,3 +261,22 @@ describe('what a refused read says', () => {
     );
   });
 });
+
+describe('roots that differ in a single bit', () => {
+  const flip = (h: Uint8Array): Uint8Array => {
+    const out = h.slice();
+    out[31]! ^= 1;
+    return out;
+  };
+
+  it('are another root for tree() and for the trusted checkpoint', async () => {
+    const near = { size: 13, root: b64(flip(tree.root(13))) };
+    expect(caught(() => v.tree(cp, near, undefined, undefined))).toEqual(
+      verification('CONSISTENCY_FAILED'),
+    );
+    const nearFork = key.sign(13, flip(tree.root(13)));
+    await expect(v.checkpoint(nearFork, noProofs)).rejects.toThrow(
+      /served a tree of size 13 whose root differs from the one this client verified before/,
+    );
+  });
+});
