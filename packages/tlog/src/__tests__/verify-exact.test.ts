@@ -171,3 +171,80 @@ describe('consistency between two trees of the same size', () => {
     expect(codeOf(() => verifyConsistency(0, 0, empty, root(1), []))).toBe('TLOG_ROOT_MISMATCH');
   });
 });
+
+describe('what a refusal says', () => {
+  const said = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof TlogError) return `${e.category} ${e.code}: ${e.message}`;
+      throw e;
+    }
+    throw new Error('not refused');
+  };
+  const r7 = () => root(7);
+
+  it('names the number that is not a count', () => {
+    expect(said(() => inclusionProofLength(-1, 7))).toBe(
+      'input TLOG_BAD_NUMBER: leaf index must be a non-negative safe integer, got -1',
+    );
+    expect(said(() => inclusionProofLength(0, 1.5))).toMatch(/: tree size must be/);
+    expect(said(() => consistencyProofLength(-1, 7))).toMatch(/: old tree size must be/);
+    expect(said(() => consistencyProofLength(1, -7))).toMatch(/: new tree size must be/);
+    expect(said(() => rootFromInclusionProof(leaves[0]!, -1, 7, []))).toMatch(/: leaf index must/);
+    expect(said(() => rootFromInclusionProof(leaves[0]!, 0, -7, []))).toMatch(/: tree size must/);
+    expect(said(() => verifyConsistency(-1, 7, r7(), r7(), []))).toMatch(/: old tree size must/);
+    expect(said(() => verifyConsistency(1, -7, r7(), r7(), []))).toMatch(/: new tree size must/);
+  });
+
+  it('names the hash that is not a hash', () => {
+    const short = new Uint8Array(31);
+    expect(said(() => verifyInclusion(short, 0, 7, [], r7()))).toBe(
+      'input TLOG_BAD_HASH_SIZE: leaf hash must be a 32-byte SHA-256 hash, got 31 bytes',
+    );
+    expect(said(() => verifyInclusion(leaves[0]!, 0, 7, [], short))).toMatch(
+      /^input TLOG_BAD_HASH_SIZE: tree root must/,
+    );
+    expect(said(() => verifyConsistency(1, 7, short, r7(), []))).toMatch(/: old tree root must/);
+    expect(said(() => verifyConsistency(1, 7, r7(), short, []))).toMatch(/: new tree root must/);
+  });
+
+  it('refuses a proof element that is not a hash as a verification failure, naming it', () => {
+    const inclusion = run(planInclusionProof(0, 7));
+    inclusion[1] = new Uint8Array(5);
+    expect(said(() => verifyInclusion(leaves[0]!, 0, 7, inclusion, r7()))).toBe(
+      'verification TLOG_BAD_HASH_SIZE: inclusion proof element 1 must be a 32-byte SHA-256 hash, got 5 bytes',
+    );
+    const consistency = run(planConsistencyProof(3, 7));
+    consistency[2] = new Uint8Array(5);
+    expect(said(() => verifyConsistency(3, 7, root(3), r7(), consistency))).toBe(
+      'verification TLOG_BAD_HASH_SIZE: consistency proof element 2 must be a 32-byte SHA-256 hash, got 5 bytes',
+    );
+  });
+
+  it('says which tree a leaf or a root does not fit', () => {
+    expect(said(() => verifyInclusion(leaves[0]!, 0, 0, [], rootFromLeafHashes([])))).toBe(
+      'verification TLOG_EMPTY_TREE: no leaf can be included in the empty tree (size 0)',
+    );
+    expect(said(() => verifyInclusion(leaves[0]!, 7, 7, [], r7()))).toBe(
+      'verification TLOG_INDEX_OUT_OF_RANGE: leaf index 7 is not in a tree of size 7; the proof is for another tree',
+    );
+    const proof = run(planInclusionProof(2, 7));
+    expect(said(() => verifyInclusion(leaves[3]!, 2, 7, proof, r7()))).toBe(
+      'verification TLOG_ROOT_MISMATCH: inclusion proof for leaf 2 does not lead to the root of the tree of size 7: the entry, the proof or the checkpoint is wrong',
+    );
+    expect(said(() => verifyConsistency(7, 3, r7(), root(3), []))).toBe(
+      'verification TLOG_SIZE_ORDER: old tree size 7 is larger than new tree size 3: the log went backwards or the arguments are swapped',
+    );
+    expect(said(() => verifyConsistency(0, 3, root(1), root(3), []))).toBe(
+      'verification TLOG_ROOT_MISMATCH: the old root of a size-0 tree must be the empty-tree hash SHA-256("")',
+    );
+    const c = run(planConsistencyProof(3, 7));
+    expect(said(() => verifyConsistency(3, 7, root(3, other), r7(), c))).toBe(
+      'verification TLOG_ROOT_MISMATCH: consistency proof (sizes 3 -> 7) does not lead to the old root: the proof or the old checkpoint is wrong',
+    );
+    expect(said(() => verifyConsistency(3, 7, root(3), root(7, other), c))).toBe(
+      'verification TLOG_ROOT_MISMATCH: consistency proof (sizes 3 -> 7) does not lead to the new root: the new tree does not extend the old one',
+    );
+  });
+});
