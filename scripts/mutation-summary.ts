@@ -134,5 +134,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { PARTS } = await import('../stryker/parts.ts');
   const summaries = await summarizeReports(parts.length > 0 ? parts : Object.keys(PARTS));
   console.log(formatTable(summaries));
-  await writeFile('reports/mutation/summary.json', `${JSON.stringify(summaries, null, 2)}\n`);
+  await writeFile(
+    'reports/mutation/summary.json',
+    `${JSON.stringify({ parts: summaries }, null, 2)}\n`,
+  );
 }
