@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/node_modules/**',
       'coverage/**',
       '.bench-baseline/**',
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   js.configs.recommended,

@@ -2,7 +2,7 @@
  * Authentication and authorization over HTTP: every built-in role x every action, OIDC tokens
  * from a local issuer accepted and refused, anonymous reads, read-only mode, revocation.
  */
-import { ACTIONS, BUILTIN_ROLES, allows, type Action } from '../packages/ledger/src/auth/roles.ts';
+import { ACTIONS, type Action } from '../packages/ledger/src/auth/roles.ts';
 import { buildEvidence, buildRevocation } from '@notarize/trust';
 import { openLedgerClient } from '@notarize/client';
 import { githubClaims, startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
@@ -87,9 +87,38 @@ describe('authorization matrix over HTTP (anonymous reads off)', () => {
   });
   afterAll(() => h.close());
 
+  // The expected answers are written out here, not derived from the roles code under test.
+  const MAY: Record<BuiltinRole, readonly Action[]> = {
+    pipeline: ['assert:trusted', 'assert:untrusted', 'evidence', 'read'],
+    scanner: ['assert:trusted', 'assert:untrusted', 'evidence', 'read'],
+    qa: ['assert:trusted', 'assert:untrusted', 'evidence', 'read'],
+    legal: ['assert:trusted', 'assert:untrusted', 'read'],
+    pm: ['assert:unsupported', 'read'],
+    auditor: ['read'],
+    admin: [
+      'assert:trusted',
+      'assert:untrusted',
+      'assert:unsupported',
+      'evidence',
+      'read',
+      'revoke',
+    ],
+  };
+
+  it('covers every action', () => {
+    expect(ACTIONS).toEqual([
+      'assert:trusted',
+      'assert:untrusted',
+      'assert:unsupported',
+      'evidence',
+      'read',
+      'revoke',
+    ]);
+  });
+
   const cases = ROLES.flatMap((role) => ACTIONS.map((action) => [role, action] as const));
   it.each(cases)('role %s, action %s', async (role: BuiltinRole, action: Action) => {
-    const allowed = allows(BUILTIN_ROLES[role]!, action);
+    const allowed = MAY[role].includes(action);
     const [method, path, body] = requestFor(action, role);
     const before = await size(h);
     const res = await call(h, h.keys[role], method, path, body);

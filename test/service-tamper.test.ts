@@ -16,6 +16,7 @@ import {
 } from '@notarize/tlog';
 import { openLedgerClient, type LedgerClient, type LedgerClientError } from '@notarize/client';
 import { sha256Digest } from '@notarize/trust';
+import { notarizeCli } from './support/cli.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 import { startTamperProxy, type TamperProxy } from './support/service-tamper-proxy.ts';
 
@@ -198,6 +199,33 @@ describe('verifying client against a lying service', () => {
       p.startsWith('/v1/checkpoint') ? { ...body, checkpoint: resigned } : body;
     await expectVerification(client.checkpoint(), 'CHECKPOINT_SIGNATURE');
     await client.close();
+  });
+
+  it('refuses a forged root under a signature line copied from a genuine note (exit 20)', async () => {
+    // Pinned key's name and id, genuine signature bytes, but for another text: only the Ed25519
+    // check itself can refuse it.
+    const forge = (note: string): string => {
+      const { text } = parseNote(note);
+      const cp = parseCheckpoint(text);
+      const forgedText = formatCheckpoint({ ...cp, root: new Uint8Array(32).fill(0xee) });
+      return `${forgedText}\n${note.slice(note.indexOf('\n\n') + 2)}`;
+    };
+    proxy.rewrite = (_p, body) =>
+      typeof body.checkpoint === 'string' ? { ...body, checkpoint: forge(body.checkpoint) } : body;
+    const client = await viaProxy();
+    await expectVerification(client.checkpoint(), 'CHECKPOINT_SIGNATURE');
+    await expectVerification(client.subject(digest), 'CHECKPOINT_SIGNATURE');
+    await client.close();
+    const run = await notarizeCli(['status', digest, '--json'], {
+      cwd: tmp,
+      env: {
+        NOTARIZE_LEDGER: proxy.url,
+        NOTARIZE_LEDGER_KEY: h.vkey,
+        NOTARIZE_STATE: path.join(tmp, 'forged-signature-state.json'),
+      },
+    });
+    expect(run.code).toBe(20);
+    expect(run.stderr).toMatch(/CHECKPOINT_SIGNATURE/);
   });
 
   it('catches a hidden entry: an index the signed tree holds is denied', async () => {

@@ -1,0 +1,40 @@
+// The parts of the verification core that `npm run mutate` mutation-tests, one Stryker run each:
+// the files mutated and the jest test files that may kill their mutants (kept to the package's own
+// fast unit tests, so a run fits on a 2-core machine).
+export interface MutationPart {
+  /** Globs of the files to mutate. */
+  mutate: string[];
+  /** jest roots holding the tests that may kill their mutants. */
+  tests: string[];
+  /** Test files (regexps) left out. */
+  ignoreTests: string[];
+}
+
+export const PARTS: Record<string, MutationPart> = {
+  tlog: {
+    mutate: ['packages/tlog/src/**/*.ts', '!packages/tlog/src/__tests__/**'],
+    tests: ['<rootDir>/packages/tlog/src/__tests__'],
+    // Reads the sources to check they import nothing from Node; Stryker's instrumented copies
+    // carry its own runtime header, so this test is not one that can judge a mutant.
+    ignoreTests: ['purity\\.test\\.ts$'],
+  },
+  client: {
+    mutate: [
+      'packages/client/src/verifier.ts',
+      'packages/client/src/fast-note-verifier.ts',
+      'packages/client/src/state.ts',
+    ],
+    tests: ['<rootDir>/packages/client/src/__tests__'],
+    ignoreTests: ['http-transport\\.test\\.ts$'],
+  },
+  trust: {
+    mutate: ['packages/trust/src/policy/**/*.ts', 'packages/trust/src/resolve.ts'],
+    tests: ['<rootDir>/packages/trust/src/__tests__'],
+    ignoreTests: [],
+  },
+  auth: {
+    mutate: ['packages/ledger/src/auth/**/*.ts', '!packages/ledger/src/auth/__tests__/**'],
+    tests: ['<rootDir>/packages/ledger/src/auth/__tests__'],
+    ignoreTests: [],
+  },
+};
