@@ -161,8 +161,12 @@ async function gateOnce(engine: Engine, dir: string, vkey: string, subjects: str
 
 /** Peak RSS (MiB) of `notarize status` (the CLI bundle `cli`) on one subject, a fresh process. */
 function gateRss(cli: string, dir: string, vkey: string, subject: string): number {
-  const report =
-    'process.on("exit",()=>process.stderr.write("maxRSS="+process.resourceUsage().maxRSS))';
+  // VmHWM of the process itself: getrusage's maxrss keeps the forking parent's peak across exec.
+  const report = [
+    'import fs from "node:fs";',
+    'process.on("exit", () => process.stderr.write("maxRSS=" +',
+    '/VmHWM:\\s*(\\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))[1]));',
+  ].join('');
   const args = ['--import', `data:text/javascript,${report}`, cli, 'status', subject];
   const run = spawnSync(
     path.resolve('node_modules/.bin/node'),
