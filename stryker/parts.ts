@@ -32,6 +32,14 @@ export const PARTS: Record<string, MutationPart> = {
     tests: ['<rootDir>/packages/trust/src/__tests__'],
     ignoreTests: [],
   },
+  map: {
+    // The lookup map's proofs and values (what completeness rests on); its tree too, since
+    // proofs are generated from it and checked against independent roots.
+    mutate: ['packages/map/src/**/*.ts', '!packages/map/src/__tests__/**'],
+    tests: ['<rootDir>/packages/map/src/__tests__'],
+    // purity reads the sources (see tlog); python runs a second verifier, slow per mutant.
+    ignoreTests: ['purity\\.test\\.ts$', 'python\\.test\\.ts$'],
+  },
   auth: {
     mutate: ['packages/ledger/src/auth/**/*.ts', '!packages/ledger/src/auth/__tests__/**'],
     tests: ['<rootDir>/packages/ledger/src/auth/__tests__'],
