@@ -46,7 +46,8 @@ describe('Idempotency-Key scope', () => {
     expect(p!.entry.identity).toMatchObject({ name: 'pipeline-bot', role: 'pipeline' });
     expect(q!.entry.identity).toMatchObject({ name: 'qa-bot', role: 'qa' });
     expect(q!.index).not.toBe(p!.index);
-    expect(await size()).toBe(before + 2);
+    // Two entries, each committed with its map head.
+    expect(await size()).toBe(before + 4);
 
     // Each retry replays the caller's own entry, and appends nothing.
     const pipelineAgain = await post(h.keys.pipeline, 'shared-key-1', body);
@@ -61,7 +62,7 @@ describe('Idempotency-Key scope', () => {
       index: q!.index,
       entry: { identity: { name: 'qa-bot' } },
     });
-    expect(await size()).toBe(before + 2);
+    expect(await size()).toBe(before + 4);
   });
 
   it("does not let one identity's key conflict with another's request", async () => {

@@ -289,14 +289,21 @@ export class SqliteStore implements LedgerStore {
 
   async readNodes(ids: readonly NodeId[]): Promise<Hash[]> {
     return this.#run('reading nodes', () => {
+      // Each tile once, covering the deepest node asked of it.
+      const slots = ids.map(({ level, index }) => ({
+        level,
+        index,
+        slot: nodeSlot(level, index),
+        need: (index + 1) * 2 ** level,
+      }));
+      const needs = new Map<number, number>();
+      for (const { slot, need } of slots) {
+        needs.set(slot.tileId, Math.max(need, needs.get(slot.tileId) ?? 0));
+      }
       const tiles = new Map<number, Uint8Array | undefined>();
-      return ids.map(({ level, index }) => {
-        const slot = nodeSlot(level, index);
-        let tile = tiles.get(slot.tileId);
-        if (!tiles.has(slot.tileId)) {
-          tile = this.#readTile(slot.tileId, (index + 1) * 2 ** level);
-          tiles.set(slot.tileId, tile);
-        }
+      for (const [id, need] of needs) tiles.set(id, this.#readTile(id, need));
+      return slots.map(({ level, index, slot }) => {
+        const tile = tiles.get(slot.tileId);
         if (!tile || tile.length !== TILE_BYTES) {
           throw corrupt(`the tile holding node (${level}, ${index}) is missing or truncated`);
         }
