@@ -182,9 +182,4 @@ export class LedgerMap {
       values: keys.map((k) => this.#values.get(k)),
     };
   }
-
-  /** The decoded value of one lookup key (undefined: no entry has the key). */
-  value(lookupKey: string): MapValue | undefined {
-    return this.#values.get(this.#mapKey(lookupKey));
-  }
 }
