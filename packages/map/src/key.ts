@@ -1,7 +1,8 @@
 import { MapError } from './errors.ts';
 import { defaultSha256, type Hash, type Sha256 } from './hash.ts';
 
-const KEY_DOMAIN = new TextEncoder().encode('notarize/map/key/v1\n');
+const utf8 = new TextEncoder();
+const KEY_DOMAIN = utf8.encode('notarize/map/key/v1\n');
 
 /**
  * The 256-bit map key of a lookup key: SHA-256("notarize/map/key/v1" || 0x0A || UTF-8(lookupKey)).
@@ -12,5 +13,5 @@ export function mapKey(lookupKey: string, sha: Sha256 = defaultSha256): Hash {
   if (typeof lookupKey !== 'string' || !lookupKey.isWellFormed()) {
     throw new MapError('MAP_INPUT_INVALID', 'a lookup key must be a well-formed Unicode string');
   }
-  return sha([KEY_DOMAIN, new TextEncoder().encode(lookupKey)]);
+  return sha([KEY_DOMAIN, utf8.encode(lookupKey)]);
 }

@@ -57,6 +57,8 @@ function checkValue(v: unknown): asserts v is MapValue {
   }
 }
 
+const utf8Encoder = new TextEncoder();
+
 function canonicalText(v: MapValue): string {
   // Members in RFC 8785 order: "assert" < "chain" < "n" < "revoke".
   const parts: string[] = [];
@@ -73,7 +75,7 @@ function canonicalText(v: MapValue): string {
 /** RFC 8785 canonical JSON (UTF-8) of a map value; throws MAP_VALUE_INVALID for a bad shape. */
 export function encodeValue(v: MapValue): Uint8Array {
   checkValue(v);
-  return new TextEncoder().encode(canonicalText(v));
+  return utf8Encoder.encode(canonicalText(v));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -93,7 +95,7 @@ export function decodeValue(bytes: Uint8Array): MapValue {
   const v: MapValue = { n: parsed.n, chain: parsed.chain };
   if (parsed.assert !== undefined) v.assert = parsed.assert.map(([s, i]) => [s, i]);
   if (parsed.revoke !== undefined) v.revoke = parsed.revoke;
-  const again = new TextEncoder().encode(canonicalText(v));
+  const again = utf8Encoder.encode(canonicalText(v));
   if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) {
     throw invalid('not in canonical form (RFC 8785)');
   }
