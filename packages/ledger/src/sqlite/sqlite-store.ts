@@ -32,8 +32,8 @@ import {
   TILE_WIDTH,
 } from './tile-layout.ts';
 
-/** Tiles kept in memory for proofs (8 KiB each). */
-const TILE_CACHE = 4096;
+/** Tiles kept in memory for proofs (16 KiB each: at most 16 MiB). */
+const TILE_CACHE = 1024;
 
 export interface SqliteStoreOptions {
   /** Path of the database file. */
