@@ -3,9 +3,9 @@
  * the tree (verifier.ts), every entry's inclusion and relevance, and completeness through the
  * lookup map (map-check.ts).
  */
-import { identityDigest, type LedgerEntry } from '@notarize/trust';
+import type { LedgerEntry } from '@notarize/trust';
 import { subjectKey } from '@notarize/ledger';
-import { LOOKUP_PAGE_ENTRIES } from '@notarize/ledger/service';
+import { LOOKUP_PAGE_ENTRIES, statusKeys } from '@notarize/ledger/service';
 import type {
   ProvedTree,
   VerifiedCheckpoint,
@@ -13,12 +13,7 @@ import type {
   VerifiedLookup,
   VerifiedStatuses,
 } from './ledger-client.ts';
-import {
-  checkAllEntries,
-  checkLatestEntry,
-  verifyMapMember,
-  type ProvedValues,
-} from './map-check.ts';
+import { checkAllEntries, checkLatestEntry, verifyMapMember } from './map-check.ts';
 import { namesSubject } from './matchers.ts';
 import { LedgerClientError, verificationError } from './errors.ts';
 import type { LedgerVerifier } from './verifier.ts';
@@ -173,22 +168,6 @@ export async function verifyLookup(
   return { checkpoint: latest, tree, entries };
 }
 
-/** The keys a status answer must prove (the service's statusKeys, rebuilt from proved values). */
-async function expectedStatusKeys(
-  digests: readonly string[],
-  subjectValues: ProvedValues,
-): Promise<string[]> {
-  const keys = [...new Set(digests.map(subjectKey))];
-  const names = new Set<string>();
-  for (const key of keys)
-    for (const [name] of subjectValues.get(key)?.assert ?? []) names.add(name);
-  for (const name of [...names].sort()) {
-    const key = subjectKey(await identityDigest(name));
-    if (!keys.includes(key)) keys.push(key);
-  }
-  return keys;
-}
-
 /**
  * Verifies a status answer: per digest every identity's latest assertion, and for each of those
  * identities its first revocation — exactly the entries the map names, no more, no fewer.
@@ -207,7 +186,12 @@ export async function verifyStatuses(
   // The proof must cover the keys rebuilt from the proved subject values: verify against the
   // keys as sent, then check they are exactly the expected ones.
   const values = verifyMapMember(verifier, tree, bundle.map, wireKeys);
-  const expected = await expectedStatusKeys(digests, values);
+  // The service's own rule, applied to the values this client just proved.
+  const subjectKeys = [...new Set(digests.map(subjectKey))];
+  const expected = await statusKeys(
+    digests,
+    subjectKeys.map((k) => values.get(k)),
+  );
   if (expected.length !== wireKeys.length || expected.some((k, i) => k !== wireKeys[i])) {
     throw verificationError(
       'INCOMPLETE_ANSWER',
