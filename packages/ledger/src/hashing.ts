@@ -52,12 +52,13 @@ CHAIN_SCRATCH[0] = 0x04;
 
 /**
  * One step of a lookup-map entry chain, SHA-256(0x04 || prev || u64be(index) || leafHash)
- * (@notarize/map's chainStep, without its allocations: three per entry on the append path).
+ * (@notarize/map's chainStep), with the chain held as a 32-char latin1 string: the append path
+ * takes a step per entry and key, and this form costs no allocation but the result.
  */
-export function chainStep(prev: Uint8Array, index: number, leaf: Uint8Array): Hash {
-  CHAIN_SCRATCH.set(prev, 1);
+export function chainStepLatin1(prev: string, index: number, leaf: Uint8Array): string {
+  CHAIN_SCRATCH.write(prev, 1, 32, 'binary');
   CHAIN_SCRATCH.writeUInt32BE(Math.floor(index / 2 ** 32), 33);
   CHAIN_SCRATCH.writeUInt32BE(index >>> 0, 37);
   CHAIN_SCRATCH.set(leaf, 41);
-  return hash('sha256', CHAIN_SCRATCH, 'buffer');
+  return hash('sha256', CHAIN_SCRATCH, 'binary'); // 'binary' is Node's name for latin1
 }

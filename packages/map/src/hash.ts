@@ -8,7 +8,14 @@ export type Hash = Uint8Array;
  * SHA-256 over the concatenation of `parts`. The default is @noble/hashes (browser-safe); the
  * ledger injects node:crypto, which is several times faster for the short messages of a tree.
  */
-export type Sha256 = (parts: readonly Uint8Array[]) => Hash;
+export interface Sha256 {
+  (parts: readonly Uint8Array[]): Hash;
+  /**
+   * Optional fast path for the in-memory tree: SHA-256 of one buffer as a 32-char latin1 string
+   * (see latin1.ts). node:crypto returns that form directly, with no byte array per hash.
+   */
+  latin1?: (bytes: Uint8Array) => string;
+}
 
 export const HASH_SIZE = 32;
 

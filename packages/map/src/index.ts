@@ -11,8 +11,8 @@ export {
   innerNodeHash,
   hashEquals,
 } from './hash.ts';
-export { mapKey } from './key.ts';
-export { type MapValue, encodeValue, decodeValue, valueHash } from './value.ts';
+export { mapKey, MAP_KEY_DOMAIN } from './key.ts';
+export { type MapValue, encodeValue, decodeValue, valueHash, valueHashLatin1 } from './value.ts';
 export { EMPTY_CHAIN, chainStep } from './chain.ts';
 export { sortKeys } from './sort-keys.ts';
 export { SparseMerkleMap } from './tree.ts';

@@ -2,7 +2,9 @@ import { MapError } from './errors.ts';
 import { defaultSha256, type Hash, type Sha256 } from './hash.ts';
 
 const utf8 = new TextEncoder();
-const KEY_DOMAIN = utf8.encode('notarize/map/key/v1\n');
+/** What a map key hashes before the lookup key (domain separation). */
+export const MAP_KEY_DOMAIN = 'notarize/map/key/v1\n';
+const KEY_DOMAIN = utf8.encode(MAP_KEY_DOMAIN);
 
 /**
  * The 256-bit map key of a lookup key: SHA-256("notarize/map/key/v1" || 0x0A || UTF-8(lookupKey)).

@@ -19,6 +19,13 @@ export function fromLatin1(s: string, start = 0, end = s.length): Uint8Array {
   return out;
 }
 
+/** Whether `s` is a hash in this form: 32 chars, each a byte (< 256). */
+export function isLatin1Hash(s: string): boolean {
+  if (s.length !== 32) return false;
+  for (let i = 0; i < 32; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
 /** Bit `d` (MSB-first) of a key held as a latin1 string. */
 export function bitOfString(s: string, d: number): number {
   return (s.charCodeAt(d >> 3) >> (7 - (d & 7))) & 1;

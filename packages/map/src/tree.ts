@@ -8,7 +8,14 @@ import {
   type Hash,
   type Sha256,
 } from './hash.ts';
-import { bitOfString, firstDifferentBit, fromLatin1, toLatin1, writeLatin1 } from './latin1.ts';
+import {
+  bitOfString,
+  firstDifferentBit,
+  fromLatin1,
+  isLatin1Hash,
+  toLatin1,
+  writeLatin1,
+} from './latin1.ts';
 import { ByteWriter, TAG_EMPTY, TAG_HASH, TAG_INNER, TAG_LEAF } from './proof-format.ts';
 import { sortKeys } from './sort-keys.ts';
 
@@ -64,11 +71,13 @@ export class SparseMerkleMap {
   #size = 0;
   #owner: Owner = {};
   readonly #sha: Sha256;
+  readonly #hashLatin1: (bytes: Uint8Array) => string;
   // Hashing input buffer; the map is synchronous, so one per map suffices.
   readonly #buf = new Uint8Array(1 + 2 * HASH_SIZE);
 
   constructor(sha: Sha256 = defaultSha256) {
     this.#sha = sha;
+    this.#hashLatin1 = sha.latin1 ?? ((bytes) => toLatin1(sha([bytes])));
   }
 
   /**
@@ -143,7 +152,24 @@ export class SparseMerkleMap {
     checkHash(valueHash, 'value hash');
     this.#buf.set(key, 0);
     this.#buf.set(valueHash, HASH_SIZE);
-    const leaf = toLatin1(this.#buf.subarray(0, 2 * HASH_SIZE));
+    this.#insert(toLatin1(this.#buf.subarray(0, 2 * HASH_SIZE)));
+  }
+
+  /**
+   * As set(), with the key and value hash as 32-char latin1 strings (latin1.ts): the form a
+   * caller that hashes with `Sha256.latin1` already holds, so nothing is converted.
+   */
+  setLatin1(key: string, valueHash: string): void {
+    if (!isLatin1Hash(key)) {
+      throw new MapError('MAP_INPUT_INVALID', 'map key: 32 latin1 chars expected');
+    }
+    if (!isLatin1Hash(valueHash)) {
+      throw new MapError('MAP_INPUT_INVALID', 'value hash: 32 latin1 chars expected');
+    }
+    this.#insert(key + valueHash);
+  }
+
+  #insert(leaf: string): void {
     if (this.#root === null) {
       this.#root = leaf;
       this.#size = 1;
@@ -260,7 +286,7 @@ export class SparseMerkleMap {
     const buf = this.#buf;
     buf[0] = LEAF_PREFIX;
     writeLatin1(leaf, buf, 1);
-    return toLatin1(this.#sha([buf]));
+    return this.#hashLatin1(buf);
   }
 
   #innerHash(l: string, r: string): string {
@@ -268,7 +294,7 @@ export class SparseMerkleMap {
     buf[0] = INNER_PREFIX;
     writeLatin1(l, buf, 1);
     writeLatin1(r, buf, 1 + HASH_SIZE);
-    return toLatin1(this.#sha([buf]));
+    return this.#hashLatin1(buf);
   }
 
   /** Hash of `c` at `depth`; `atTop` as in prove(). */

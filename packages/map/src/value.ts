@@ -1,6 +1,7 @@
 import { decodeBase64 } from './base64.ts';
 import { canonicalInteger, canonicalString, compareUtf16 } from './canonical-json.ts';
 import { MapError } from './errors.ts';
+import { toLatin1 } from './latin1.ts';
 import { defaultSha256, HASH_SIZE, VALUE_PREFIX, type Hash, type Sha256 } from './hash.ts';
 
 /**
@@ -106,4 +107,13 @@ export function decodeValue(bytes: Uint8Array): MapValue {
 export function valueHash(bytes: Uint8Array, sha: Sha256 = defaultSha256): Hash {
   if (!(bytes instanceof Uint8Array)) throw new MapError('MAP_INPUT_INVALID', 'bytes expected');
   return sha([Uint8Array.of(VALUE_PREFIX), bytes]);
+}
+
+/** valueHash() as a 32-char latin1 string (latin1.ts), with `sha.latin1` when the hasher has it. */
+export function valueHashLatin1(bytes: Uint8Array, sha: Sha256 = defaultSha256): string {
+  if (!(bytes instanceof Uint8Array)) throw new MapError('MAP_INPUT_INVALID', 'bytes expected');
+  const input = new Uint8Array(1 + bytes.length);
+  input[0] = VALUE_PREFIX;
+  input.set(bytes, 1);
+  return sha.latin1 ? sha.latin1(input) : toLatin1(sha([input]));
 }

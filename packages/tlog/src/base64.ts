@@ -3,7 +3,9 @@
 // and checkpoints (a lenient decoder would let two different texts carry the same root).
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const LOOKUP = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
+// Char code -> 6-bit value, -1 for anything outside the alphabet (so '=' inside the text too).
+const LOOKUP = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
 export function encodeBase64(bytes: Uint8Array): string {
   let out = '';
@@ -21,18 +23,20 @@ export function encodeBase64(bytes: Uint8Array): string {
 
 /** Decodes canonical padded standard base64; returns undefined for anything else. */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0) return undefined;
+  const length = text.length;
+  if (length % 4 !== 0) return undefined;
   let pad = 0;
   if (text.endsWith('==')) pad = 2;
   else if (text.endsWith('=')) pad = 1;
-  const body = text.slice(0, text.length - pad);
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const end = length - pad;
+  const out = new Uint8Array((length / 4) * 3 - pad);
   let acc = 0;
   let bits = 0;
   let o = 0;
-  for (const c of body) {
-    const v = LOOKUP.get(c);
-    if (v === undefined) return undefined;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? (LOOKUP[c] as number) : -1;
+    if (v < 0) return undefined;
     acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {

@@ -11,9 +11,11 @@ import { hash } from 'node:crypto';
 import {
   decodeValue,
   encodeValue,
-  mapKey,
+  MAP_KEY_DOMAIN,
+  MapError,
   SparseMerkleMap,
   valueHash,
+  valueHashLatin1,
   type MapValue,
   type Sha256,
 } from '@notarize/map';
@@ -43,6 +45,9 @@ export const nodeSha256: Sha256 = (parts) => {
   }
   return hash('sha256', SCRATCH.subarray(0, length), 'buffer');
 };
+// The tree's hot path: latin1 ('binary') output is its in-memory form and costs no Buffer
+// (measured ~2x faster per hash than 'buffer' output).
+nodeSha256.latin1 = (bytes) => hash('sha256', bytes, 'binary');
 
 /** Map keys as strings (latin1 of the 32 bytes) for JS Maps. */
 const keyText = (key: Uint8Array): string => Buffer.from(key).toString('latin1');
@@ -75,8 +80,6 @@ export class LedgerMap {
   #values: Map<string, MapValue>;
   /** Index of the map head the state is as of (-1: none yet). */
   #version: number;
-  /** Lookup key -> map key as text (the hot keys of a batch repeat: identities, jobs). */
-  readonly #keyCache = new Map<string, string>();
 
   private constructor(tree: SparseMerkleMap, values: Map<string, MapValue>, version: number) {
     this.#tree = tree;
@@ -126,14 +129,16 @@ export class LedgerMap {
     this.#version = version;
   }
 
+  /**
+   * mapKey() of @notarize/map as latin1 text, in one native call: node:crypto hashes a string
+   * as its UTF-8 bytes, which is what a map key is defined over (a lone surrogate, which UTF-8
+   * cannot carry, is refused as mapKey() refuses it).
+   */
   #mapKey(lookupKey: string): string {
-    let key = this.#keyCache.get(lookupKey);
-    if (key === undefined) {
-      key = keyText(mapKey(lookupKey, nodeSha256));
-      if (this.#keyCache.size > 100_000) this.#keyCache.clear();
-      this.#keyCache.set(lookupKey, key);
+    if (!lookupKey.isWellFormed()) {
+      throw new MapError('MAP_INPUT_INVALID', 'a lookup key must be a well-formed Unicode string');
     }
-    return key;
+    return hash('sha256', MAP_KEY_DOMAIN + lookupKey, 'binary');
   }
 
   /** The map after `entries`, for a map head at `headIndex`, without changing this one. */
@@ -156,10 +161,9 @@ export class LedgerMap {
     for (const [k, working] of changed) {
       const value = finishValue(working);
       const encoded = encodeValue(value);
-      const key = keyBytes(k);
       finished.set(k, value);
-      tree.set(key, valueHash(encoded, nodeSha256));
-      rows.push({ key, version: headIndex, value: encoded });
+      tree.setLatin1(k, valueHashLatin1(encoded, nodeSha256));
+      rows.push({ key: keyBytes(k), version: headIndex, value: encoded });
     }
     const root = tree.root();
     return {

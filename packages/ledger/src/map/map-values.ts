@@ -9,7 +9,7 @@
  */
 import { EMPTY_CHAIN, type MapValue } from '@notarize/map';
 import type { LedgerEntry, LedgerEntryKind } from '@notarize/trust';
-import { chainStep } from '../hashing.ts';
+import { chainStepLatin1 } from '../hashing.ts';
 import { entryKeys } from '../index-keys.ts';
 
 /** What the map needs to know about an entry (kept from validation, so nothing is re-parsed). */
@@ -21,21 +21,24 @@ export interface MapInfo {
 }
 
 const SUBJECT_PREFIX = 'subject:';
+const EMPTY_CHAIN_LATIN1 = Buffer.from(EMPTY_CHAIN).toString('latin1');
 
 export interface WorkingValue {
   n: number;
-  chain: Uint8Array;
-  /** Identity -> index of its latest assertion (subject keys). */
-  assert: Map<string, number>;
+  /** The chain hash as a 32-char latin1 string (see chainStepLatin1). */
+  chain: string;
+  /** Identity -> index of its latest assertion (subject keys; created on first use). */
+  assert: Map<string, number> | undefined;
   revoke: number | undefined;
 }
 
 export function workingValue(value: MapValue | undefined): WorkingValue {
+  if (!value) return { n: 0, chain: EMPTY_CHAIN_LATIN1, assert: undefined, revoke: undefined };
   return {
-    n: value?.n ?? 0,
-    chain: value ? new Uint8Array(Buffer.from(value.chain, 'base64')) : EMPTY_CHAIN,
-    assert: new Map(value?.assert ?? []),
-    revoke: value?.revoke,
+    n: value.n,
+    chain: Buffer.from(value.chain, 'base64').toString('latin1'),
+    assert: value.assert ? new Map(value.assert) : undefined,
+    revoke: value.revoke,
   };
 }
 
@@ -48,16 +51,19 @@ export function applyEntry(
   info: MapInfo,
 ): void {
   value.n++;
-  value.chain = chainStep(value.chain, index, leaf);
+  value.chain = chainStepLatin1(value.chain, index, leaf);
   if (!key.startsWith(SUBJECT_PREFIX)) return;
-  if (info.kind === 'assertion') value.assert.set(info.identity, index);
+  if (info.kind === 'assertion') (value.assert ??= new Map()).set(info.identity, index);
   else if (info.kind === 'revocation' && value.revoke === undefined) value.revoke = index;
 }
 
 /** The value to encode (assert pairs by identity name in UTF-16 code-unit order). */
 export function finishValue(value: WorkingValue): MapValue {
-  const out: MapValue = { n: value.n, chain: Buffer.from(value.chain).toString('base64') };
-  if (value.assert.size > 0) {
+  const out: MapValue = {
+    n: value.n,
+    chain: Buffer.from(value.chain, 'latin1').toString('base64'),
+  };
+  if (value.assert && value.assert.size > 0) {
     out.assert = [...value.assert].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
   if (value.revoke !== undefined) out.revoke = value.revoke;
