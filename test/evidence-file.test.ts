@@ -85,7 +85,7 @@ afterAll(async () => {
 
 async function ledgerSize(): Promise<number> {
   const r = await run(['evidence', 'get', '--job', 'none', '--json']);
-  expect(r.code).toBe(0);
+  expect(r.code).toBe(2); // nothing recorded for that job: the report still says the size
   return r.json<GetReport>().checkpoint.size;
 }
 
@@ -294,7 +294,7 @@ describe('evidence add: bad input appends nothing and uploads nothing', () => {
       '--json',
     ]);
     expect(r.code).toBe(10);
-    expect(r.stdout).toBe('');
+    expect(r.json()).toEqual({ error: { code, message: expect.any(String), exit: 10 } });
     expect(r.stderr).toContain(`error ${code}:`);
     expect(r.stderr).toMatch(message);
     expect(await ledgerSize()).toBe(size);
@@ -367,10 +367,16 @@ describe('evidence get: usage errors', () => {
     expect(r.stderr).toMatch(/EVIDENCE_JOB_MISSING: no CI job detected here/);
   });
 
-  it('lists nothing, successfully, for a job without evidence', async () => {
+  it('ends with 2 (unknown) for a job without evidence, saying what it looked up', async () => {
     const r = await run(['evidence', 'get', '--job', 'never-ran']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^no evidence recorded for job local\/.+\/never-ran/);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^no evidence recorded for job local\/.+\/never-ran at tree size \d+ \(looked up provider "local", project ".+", job "never-ran"; --provider and --project name another\)$/m,
+    );
+    const json = await run(['evidence', 'get', '--job', 'never-ran', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.json<{ evidence: unknown[] }>().evidence).toEqual([]);
   });
 });
 
@@ -389,7 +395,10 @@ describe('a blob altered in the store', () => {
 
     const bad = await run(['evidence', 'get', '--job', 'tamper', '--out', 'out-tamper', '--json']);
     expect(bad.code).toBe(20);
-    expect(bad.stdout).toBe('');
+    // With --json the failure is the one JSON document on stdout: an error, no evidence list.
+    expect(bad.json()).toEqual({
+      error: { code: 'BLOB_DIGEST_MISMATCH', message: expect.any(String), exit: 20 },
+    });
     expect(bad.stderr).toMatch(
       /error BLOB_DIGEST_MISMATCH: blob sha256:[0-9a-f]{64} as served hashes to/,
     );

@@ -90,7 +90,10 @@ describe('evidence through the service', () => {
   it('adds files as the pipeline of a GitLab job and gets them back, verified', async () => {
     const run = cli(h, h.keys.pipeline);
     const add = await run(['evidence', 'add', 'test.log', 'results.sarif', '--json'], GITLAB);
-    expect(add.stderr).toBe('');
+    // The ledger recorded the write under the identity of the pipeline's token.
+    expect(add.stderr).toBe(
+      `recorded as pipeline-bot (pipeline) at indexes 0..1 (2 entries), tree size 3, for job gitlab/group/widgets/31337\n`,
+    );
     expect(add.code).toBe(0);
     const rows = add.json<AddRow[]>();
     expect(rows.map((r) => [r.file, r.mediaType, r.created])).toEqual([

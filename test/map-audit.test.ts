@@ -68,6 +68,7 @@ describe('incremental audit', () => {
     for (let i = 0; i < 10; i++) await wb.append([assertion(digestOf(`fork-b-${i}`))]);
     const forked = await audit(b, memory, 'fb.json');
     expect(forked.code).toBe(20);
-    expect(forked.stdout).toBe('');
+    // --json: the only document on stdout is the error, never a report.
+    expect(forked.json()).toEqual({ error: expect.objectContaining({ exit: 20 }) });
   });
 });

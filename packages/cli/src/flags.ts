@@ -81,7 +81,12 @@ async function readText(file: string, cwd: string, what: string): Promise<string
 }
 
 export async function loadPolicy(file: string, cwd: string): Promise<Policy> {
-  return parsePolicy(await readText(file, cwd, 'policy'), { source: file });
+  // Key files named in `signedBy` are found next to the policy, wherever it is run from.
+  const policyDir = path.dirname(path.resolve(cwd, file));
+  return parsePolicy(await readText(file, cwd, 'policy'), {
+    source: file,
+    readKeyFile: (keyFile) => readText(keyFile, policyDir, 'key'),
+  });
 }
 
 /** A signing key file: PEM (PKCS#8) or a JWK as JSON. */

@@ -5,6 +5,7 @@ import { ExitCode } from './exit-codes.ts';
 import { printable } from './output.ts';
 import { registerAssert } from './commands/assert.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerDigest } from './commands/digest.ts';
 import { registerEvidence } from './commands/evidence.ts';
 import { registerHistory } from './commands/history.ts';
@@ -37,7 +38,14 @@ export function buildProgram(ctx: CommandContext): Command {
   registerLedger(program, ctx);
   registerServe(program, ctx);
   registerAudit(program, ctx);
+  registerCompletion(program, ctx);
   return program;
+}
+
+/** True when the command line asks for JSON output (`--json` before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -45,19 +53,28 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
   let exitCode: number = ExitCode.ok;
   const context: CommandContext = { ...ctx, setExitCode: (code) => (exitCode = code) };
   const program = buildProgram(context);
+  // With --json a failure is also one JSON document on stdout, so a script that parses stdout
+  // learns what went wrong (the message stays on stderr for people, the exit code is the same).
+  const fail = (code: string, message: string, exit: number): number => {
+    if (wantsJson(argv)) ctx.output.json({ error: { code, message, exit } });
+    return exit;
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end in a CommanderError with exit code 0.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok;
+      return fail('USAGE', error.message.replace(/^error: /, ''), ExitCode.usage);
     }
     const reported = describeError(error);
     // Messages may quote a service's answer or ledger data: no control characters but newlines.
     ctx.output.notice(
       printable(`notarize: error ${reported.code}: ${reported.message}`, { multiline: true }),
     );
-    return reported.exitCode;
+    const summary =
+      reported.code === 'INTERNAL' ? (reported.message.split('\n')[0] ?? '') : reported.message;
+    return fail(reported.code, summary, reported.exitCode);
   }
 }

@@ -3,9 +3,9 @@
  * (VerifyState), so the next one reads only what was appended since. Keep it where the ledger's
  * operator cannot write: it is the monitor's memory, not the ledger's.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { VerifyState } from '@notarize/ledger';
+import { writeFileAtomic } from './atomic-file.ts';
 import { CliError } from './cli-error.ts';
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= -1;
@@ -47,8 +47,8 @@ export async function readVerifyState(file: string): Promise<VerifyState | undef
 }
 
 export async function writeVerifyState(file: string, state: VerifyState): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, {
+    mode: 0o600,
+    dirMode: 0o700,
+  });
 }

@@ -5,6 +5,7 @@ import { collectMeta, loadSigningKey } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 import { notarize } from '../operations/notarize.ts';
 import { table } from '../output.ts';
+import { recordedLine } from '../recorded-line.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
 interface AssertFlags extends LedgerFlags, SubjectFlags {
@@ -74,18 +75,17 @@ export function registerAssert(program: Command, ctx: CommandContext): void {
           ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
         }),
       );
-      if (flags.json) {
-        ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
-        return;
+      if (flags.json) ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
+      else {
+        ctx.output.print(
+          table(
+            ['SUBJECT', 'DIGEST', 'STATUS', 'INDEX'],
+            results.map((r) => [r.subject, r.digest, r.status, String(r.index)]),
+          ),
+        );
       }
-      ctx.output.print(
-        table(
-          ['SUBJECT', 'DIGEST', 'STATUS', 'INDEX'],
-          results.map((r) => [r.subject, r.digest, r.status, String(r.index)]),
-        ),
-      );
-      const cp = results[0]?.checkpoint;
-      if (cp) ctx.output.notice(`notarized in the ledger at tree size ${cp.size}, root ${cp.root}`);
+      const recorded = recordedLine(results.map((r) => r.receipt));
+      if (recorded) ctx.output.notice(recorded);
     });
   }
 }

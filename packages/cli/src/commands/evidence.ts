@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ciContext, detectProvider } from '@notarize/ci';
 import type { CommandContext } from '../context.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { EvidenceError } from '../evidence/errors.ts';
 import { collect, collectMeta, parseTreeSize } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
@@ -16,6 +17,7 @@ import {
   type EvidenceQuery,
 } from '../operations/evidence.ts';
 import { printable, table } from '../output.ts';
+import { recordedLine } from '../recorded-line.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
 interface AddFlags extends LedgerFlags, SubjectFlags {
@@ -120,35 +122,28 @@ function registerAdd(evidence: Command, ctx: CommandContext): void {
         ...(onProgress ? { onProgress } : {}),
       }),
     );
-    if (flags.json) {
-      ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
-      return;
-    }
-    ctx.output.print(
-      table(
-        ['FILE', 'MEDIA TYPE', 'SIZE', 'DIGEST', 'INDEX', 'STORED'],
-        results.map((r) => [
-          r.file,
-          r.mediaType,
-          formatSize(r.size),
-          r.digest,
-          String(r.index),
-          r.created ? 'new' : 'already held',
-        ]),
-      ),
-    );
-    const first = results[0];
-    if (first) {
-      const job =
-        first.job.jobId !== undefined
-          ? ` for job ${first.job.provider}/${first.job.project}/${first.job.jobId}`
-          : '';
-      ctx.output.notice(
-        printable(
-          `recorded${job} in the ledger at tree size ${first.checkpoint.size}, root ${first.checkpoint.root}`,
+    if (flags.json) ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
+    else {
+      ctx.output.print(
+        table(
+          ['FILE', 'MEDIA TYPE', 'SIZE', 'DIGEST', 'INDEX', 'STORED'],
+          results.map((r) => [
+            r.file,
+            r.mediaType,
+            formatSize(r.size),
+            r.digest,
+            String(r.index),
+            r.created ? 'new' : 'already held',
+          ]),
         ),
       );
     }
+    const job = results[0]?.job;
+    const recorded = recordedLine(
+      results.map((r) => r.receipt),
+      job?.jobId !== undefined ? `, for job ${job.provider}/${job.project}/${job.jobId}` : '',
+    );
+    if (recorded) ctx.output.notice(recorded);
   });
 }
 
@@ -241,18 +236,30 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
         }),
       'read',
     );
-    if (flags.json) {
-      ctx.output.json(report);
-      return;
-    }
     const what = printable(
       report.query.job !== undefined
         ? `job ${report.query.job.provider}/${report.query.job.project}/${report.query.job.jobId}`
         : `${report.query.subject} ${report.query.digest}`,
     );
     if (report.evidence.length === 0) {
-      ctx.output.print(`no evidence recorded for ${what}`);
-    } else {
+      // Nothing matched is an answer a script must not mistake for success: exit 2 (unknown),
+      // and say exactly what was looked up, since a wrong project or provider is the usual cause.
+      const job = report.query.job;
+      ctx.output.notice(
+        printable(
+          `no evidence recorded for ${what} at tree size ${report.checkpoint.size}` +
+            (job
+              ? ` (looked up provider ${JSON.stringify(job.provider)}, project ${JSON.stringify(job.project)}, job ${JSON.stringify(job.jobId)}; --provider and --project name another)`
+              : ''),
+        ),
+      );
+      ctx.setExitCode(ExitCode.unknown);
+    }
+    if (flags.json) {
+      ctx.output.json(report);
+      return;
+    }
+    if (report.evidence.length > 0) {
       ctx.output.print(
         table(
           [
@@ -287,9 +294,11 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
           'token does not name the job (an API key, another job); check WHO before relying on them',
       );
     }
-    ctx.output.notice(
-      `${what}: ${report.evidence.length} verified at tree size ${report.checkpoint.size}, root ${report.checkpoint.root}`,
-    );
+    if (report.evidence.length > 0) {
+      ctx.output.notice(
+        `${what}: ${report.evidence.length} verified at tree size ${report.checkpoint.size}, root ${report.checkpoint.root}`,
+      );
+    }
   });
 }
 

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../cli-error.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
+import { printable } from '../output.ts';
+import { recordedLine } from '../recorded-line.ts';
 
 interface RevokeFlags extends LedgerFlags {
   reason?: string;
@@ -41,9 +43,11 @@ export function registerRevoke(program: Command, ctx: CommandContext): void {
       checkpoint: { size: receipt.checkpoint.size, root: receipt.checkpoint.rootBase64 },
     };
     if (flags.json) ctx.output.json(row);
-    else
+    else {
       ctx.output.print(
-        `revoked ${identity} at index ${row.index} (tree size ${row.checkpoint.size})`,
+        printable(`revoked ${identity} at index ${row.index} (tree size ${row.checkpoint.size})`),
       );
+    }
+    ctx.output.notice(recordedLine([receipt]) as string);
   });
 }

@@ -1,7 +1,10 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_POLICY } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
+import { writeFileAtomic } from '../atomic-file.ts';
 import { CliError } from '../cli-error.ts';
+import { junitReport } from '../junit.ts';
 import { collect, loadPolicy, loadPublicKeys, parseTreeSize } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 import { evaluate, type GateReport } from '../operations/evaluate.ts';
@@ -13,6 +16,7 @@ interface DecideFlags extends LedgerFlags, SubjectFlags {
   at?: string;
   acceptIncomplete?: boolean;
   trustedKey?: string[];
+  junit?: string;
   json?: boolean;
 }
 
@@ -34,12 +38,14 @@ function printReport(report: GateReport, ctx: CommandContext): void {
   for (const s of report.subjects) {
     for (const reason of s.reasons) ctx.output.print(printable(`${s.subject}: ${reason}`));
   }
-  ctx.output.print(
+  // The summary line goes where `trust` puts its "recorded as" line: stderr, after the table.
+  ctx.output.notice(
     `${report.decision} (code ${report.code}) at tree size ${report.checkpoint.size}, root ${report.checkpoint.root}`,
   );
 }
 
-function decide(ctx: CommandContext, requirePolicy: boolean) {
+function decide(ctx: CommandContext, command: 'gate' | 'status') {
+  const requirePolicy = command === 'gate';
   return async (subjects: string[], flags: DecideFlags) => {
     if (requirePolicy && !flags.policy) {
       throw new CliError(
@@ -73,6 +79,13 @@ function decide(ctx: CommandContext, requirePolicy: boolean) {
           'could have been left out (--accept-incomplete)',
       );
     }
+    if (flags.junit) {
+      // Written whatever the decision: a blocked gate is exactly what the report is for.
+      await writeFileAtomic(
+        path.resolve(ctx.cwd, flags.junit),
+        junitReport(report, { command, policy: flags.policy ?? 'built-in default policy' }),
+      );
+    }
     if (flags.json) ctx.output.json(report);
     else printReport(report, ctx);
     ctx.setExitCode(report.code);
@@ -98,6 +111,10 @@ function decisionOptions(command: Command, policyHelp: string): Command {
         collect,
       )
       .option('--insecure-registry', 'allow plain http / unverified TLS for docker:// subjects')
+      .option(
+        '--junit <file>',
+        'also write the decision as a JUnit XML report (one test per subject)',
+      )
       .option('--json', 'print JSON'),
   );
 }
@@ -111,7 +128,7 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
         'Show the verified trust status of each subject; exit code 0 trusted, 1 untrusted, 2 unknown, 3 unsupported, 4 revoked',
       ),
     'decide with this policy instead of the built-in one (one trusted, none untrusted/unsupported/revoked)',
-  ).action(decide(ctx, false));
+  ).action(decide(ctx, 'status'));
   decisionOptions(
     program
       .command('gate')
@@ -119,5 +136,5 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
         'Allow or block the subjects by a policy, after verifying the proofs; exit code 0 allow, else the blocking status code',
       ),
     'the gate policy (YAML)',
-  ).action(decide(ctx, true));
+  ).action(decide(ctx, 'gate'));
 }

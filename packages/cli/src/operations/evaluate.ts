@@ -30,7 +30,9 @@ export interface EvaluateInput {
   now?: Date;
 }
 
-export interface GateReport extends GateDecision {
+export interface GateReport extends Omit<GateDecision, 'subjects'> {
+  /** Per subject; `name` is the name the ledger's newest assertion on the digest gives it. */
+  subjects: (GateDecision['subjects'][number] & { name?: string })[];
   checkpoint: { size: number; root: string };
   /** Present (false) when the answer could not be proved complete (`acceptIncomplete`). */
   complete?: false;
@@ -69,9 +71,25 @@ export async function evaluate(input: EvaluateInput): Promise<GateReport> {
   const tree: ProvedTree = answer.tree;
   return {
     ...decision,
+    subjects: decision.subjects.map((d) => {
+      const name = recordedName(byDigest.get(d.digest) ?? [], d.digest);
+      return name === undefined ? d : { ...d, name };
+    }),
     checkpoint: { size: tree.size, root: tree.rootBase64 },
     ...(complete ? {} : { complete: false as const }),
   };
+}
+
+/** The subject name of the newest entry that names `digest` (for bare-digest subjects). */
+function recordedName(entries: readonly VerifiedEntry[], digest: string): string | undefined {
+  const hex = digest.slice('sha256:'.length);
+  let newest: { index: number; name: string } | undefined;
+  for (const e of entries) {
+    const named = e.entry.statement.subject.find((s) => s.digest.sha256 === hex && !!s.name);
+    if (named?.name && (!newest || e.index > newest.index))
+      newest = { index: e.index, name: named.name };
+  }
+  return newest?.name;
 }
 
 type StatusAnswer = Pick<VerifiedStatuses, 'tree' | 'subjects' | 'revocations'>;

@@ -40,8 +40,8 @@ const CASES: Case[] = [
     decision: 'allow',
     code: 0,
     reasons: [
-      'allowed: rule require[0] (identity ci, status trusted) met by 1 of 1: ci',
-      'allowed: rule require[1] (role qa, status trusted, min 2) met by 2 of 2: qa-alice, qa-bob',
+      'allowed: rule require[0] (identity ci, status trusted) needs 1, found 1: ci',
+      'allowed: rule require[1] (role qa, status trusted, min 2) needs 2, found 2: qa-alice, qa-bob',
     ],
   },
   {
@@ -50,7 +50,9 @@ const CASES: Case[] = [
     entries: [ciOk(), qa(2, 'qa-alice')],
     decision: 'block',
     code: 2,
-    reasons: ['blocked: rule require[1] (role qa, status trusted, min 2) met by 1 of 2: qa-alice'],
+    reasons: [
+      'blocked: rule require[1] (role qa, status trusted, min 2) needs 2, found 1: qa-alice',
+    ],
   },
   {
     name: 'N-of-M counts distinct identities, not assertions',
@@ -73,8 +75,8 @@ const CASES: Case[] = [
     decision: 'block',
     code: 2,
     reasons: [
-      'blocked: rule require[0] (identity ci, status trusted) met by 0 of 1; no matching identity has asserted anything about it',
-      'blocked: rule require[1] (role qa, status trusted, min 2) met by 0 of 2; no matching identity has asserted anything about it',
+      'blocked: rule require[0] (identity ci, status trusted) needs 1, found 0; no matching identity has asserted anything about it',
+      'blocked: rule require[1] (role qa, status trusted, min 2) needs 2, found 0; no matching identity has asserted anything about it',
     ],
   },
   {
@@ -84,7 +86,7 @@ const CASES: Case[] = [
     decision: 'block',
     code: 2,
     reasons: [
-      'blocked: rule require[0] (identity ci, status trusted) met by 0 of 1; not counted: ci holds unsupported (index 8)',
+      'blocked: rule require[0] (identity ci, status trusted) needs 1, found 0; not counted: ci holds unsupported (index 8)',
     ],
   },
   {
@@ -151,7 +153,7 @@ const CASES: Case[] = [
     decision: 'block',
     code: 1,
     reasons: [
-      'blocked: rule block[0] (role scanner, status untrusted, min 2) met by 2: trivy at index 1 (CVE-1), grype at index 2',
+      'blocked: rule block[0] (role scanner, status untrusted, min 2) needs 2, found 2: trivy at index 1 (CVE-1), grype at index 2',
     ],
   },
   {
@@ -192,7 +194,7 @@ const CASES: Case[] = [
     ],
     decision: 'allow',
     code: 0,
-    reasons: [/met by 2 of 2: github:org\/app, github:org\/lib$/],
+    reasons: [/needs 2, found 2: github:org\/app, github:org\/lib$/],
   },
   {
     name: 'glob does not cross a slash',
@@ -341,7 +343,7 @@ const MORE: Case[] = [
     decision: 'block',
     code: 2,
     reasons: [
-      /met by 1 of 2: qa-alice; not counted: qa-mallory is signed by a key already counted/,
+      /needs 2, found 1: qa-alice; not counted: qa-mallory is signed by a key already counted/,
     ],
   },
   {
@@ -524,7 +526,7 @@ describe('evaluateGate', () => {
           digest: A,
           decision: 'allow',
           code: 0,
-          reasons: ['allowed: rule require[0] (status trusted) met by 1 of 1: ci'],
+          reasons: ['allowed: rule require[0] (status trusted) needs 1, found 1: ci'],
           identities: { ci: 'trusted' },
         },
       ],

@@ -26,6 +26,6 @@ describe('evaluateGate and time', () => {
     const entries = [assert(1, 'tester', 'trusted', { role: 'qa', time: daysAgo(5) })];
     const decision = gate(entries, NOW);
     expect(decision.decision).toBe('block');
-    expect(decision.subjects[0]!.reasons[0]).toMatch(/met by 0 of 1; not counted: tester \S/);
+    expect(decision.subjects[0]!.reasons[0]).toMatch(/needs 1, found 0; not counted: tester \S/);
   });
 });

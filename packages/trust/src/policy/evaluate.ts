@@ -75,7 +75,7 @@ function blockReasons(rule: PolicyRule, matched: ResolvedSubject['identities']):
     (s) => `${s.identity} at index ${s.index}${s.reason ? ` (${s.reason})` : ''}`,
   );
   return [
-    `blocked: rule ${rule.where} ${describeRule(rule)} met by ${matched.length}: ${who.join(', ')}`,
+    `blocked: rule ${rule.where} ${describeRule(rule)} needs ${rule.min}, found ${matched.length}: ${who.join(', ')}`,
   ];
 }
 
@@ -87,7 +87,7 @@ function requireReason(
 ): string {
   const names = matched.map((s) => s.identity);
   let text =
-    `blocked: rule ${rule.where} ${describeRule(rule)} met by ${matched.length} of ${rule.min}` +
+    `blocked: rule ${rule.where} ${describeRule(rule)} needs ${rule.min}, found ${matched.length}` +
     (names.length > 0 ? `: ${names.join(', ')}` : '');
   const misses = resolved.identities
     .filter((s) => selects(rule, s) && !names.includes(s.identity))
@@ -121,7 +121,7 @@ export function evaluateSubject(
     const matched = counted(rule, resolved, now);
     if (matched.length >= rule.min) {
       met.push(
-        `allowed: rule ${rule.where} ${describeRule(rule)} met by ${matched.length} of ${rule.min}: ` +
+        `allowed: rule ${rule.where} ${describeRule(rule)} needs ${rule.min}, found ${matched.length}: ` +
           matched.map((s) => s.identity).join(', '),
       );
     } else {

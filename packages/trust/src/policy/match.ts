@@ -75,7 +75,7 @@ export function whyNot(rule: PolicyRule, s: IdentityStatus, now: Date): string |
   }
   if (rule.signedBy && !s.verifiedKeyIds.some((id) => rule.signedBy?.includes(id))) {
     return s.verifiedKeyIds.length === 0
-      ? `${s.status} at index ${s.index} carries no signature verified with a signedBy key`
+      ? `${s.status} at index ${s.index} carries no signature verified with a signedBy key (if it is signed, give the gate the signer's public key: --trusted-key FILE)`
       : `${s.status} at index ${s.index} is signed by another key (${s.verifiedKeyIds.join(', ')})`;
   }
   const claimsOnly = verifiedOnly(rule);

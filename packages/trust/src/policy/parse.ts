@@ -17,6 +17,12 @@ import type { Policy, PolicyRule, RuleStatus } from './types.ts';
 export interface ParsePolicyOptions {
   /** File name for messages; default `policy`. */
   source?: string;
+  /**
+   * Reads a public key file named in `signedBy` (PEM or JWK text), for callers that have files:
+   * the CLI reads paths relative to the policy file. Without it, `signedBy` takes key ids and
+   * PEM blocks only.
+   */
+  readKeyFile?: (path: string) => Promise<string>;
 }
 
 interface RawRule {
@@ -215,12 +221,12 @@ export async function parsePolicy(text: string, options: ParsePolicyOptions = {}
       if (r.signedBy) {
         built.signedBy = [];
         for (const [j, k] of r.signedBy.entries()) {
-          const id = await keyIdFor(k, keys).catch((cause: unknown) => {
-            const message = cause instanceof TrustError ? cause.message : String(cause);
+          const id = await keyIdFor(k, keys, options.readKeyFile).catch((cause: unknown) => {
+            const message = cause instanceof Error ? cause.message : String(cause);
             problems.push({
               ...where.at([section, i, 'signedBy', j]),
               path: `${section}[${i}].signedBy[${j}]`,
-              message: `not a key id (64 hex) or a PEM public key: ${message}`,
+              message: `not a key id (64 hex), a PEM public key or a key file: ${message}`,
             });
             return undefined;
           });
@@ -237,17 +243,29 @@ export async function parsePolicy(text: string, options: ParsePolicyOptions = {}
   return { version: 1, require, block, keys, source };
 }
 
-async function keyIdFor(value: string, keys: PublicKey[]): Promise<string> {
+async function keyIdFor(
+  value: string,
+  keys: PublicKey[],
+  readKeyFile: ParsePolicyOptions['readKeyFile'],
+): Promise<string> {
   const text = value.trim();
   if (KEYID_RE.test(text)) return text;
+  let pem = text;
   if (!text.includes('-----BEGIN')) {
-    throw new TrustError(
-      'KEY_INVALID',
-      'input',
-      'expected 64 lowercase hex characters or a PEM block',
-    );
+    if (!readKeyFile || text.includes('\n')) {
+      throw new TrustError(
+        'KEY_INVALID',
+        'input',
+        readKeyFile
+          ? 'expected 64 lowercase hex characters, a PEM block or a public key file'
+          : 'expected 64 lowercase hex characters or a PEM block',
+      );
+    }
+    pem = await readKeyFile(text);
   }
-  const key = await importPublicKey(text);
+  const key = await importPublicKey(
+    pem.trimStart().startsWith('{') ? (JSON.parse(pem) as JsonWebKey) : pem,
+  );
   if (!keys.some((k) => k.keyid === key.keyid)) keys.push(key);
   return key.keyid;
 }

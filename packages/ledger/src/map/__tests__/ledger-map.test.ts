@@ -37,13 +37,16 @@ function entries(first: number, count: number): MapEntry[] {
 
 /** The map by the reference functions: per key, n, the chain, latest assertion per identity. */
 function reference(all: MapEntry[]): { root: Uint8Array; values: Map<string, MapValue> } {
-  const state = new Map<
-    string,
-    { n: number; chain: Uint8Array; assert: Map<string, number>; revoke?: number }
-  >();
+  interface State {
+    n: number;
+    chain: Uint8Array;
+    assert: Map<string, number>;
+    revoke?: number;
+  }
+  const state = new Map<string, State>();
   for (const e of all) {
     for (const key of e.info.keys) {
-      const s = state.get(key) ?? { n: 0, chain: EMPTY_CHAIN, assert: new Map() };
+      const s: State = state.get(key) ?? { n: 0, chain: EMPTY_CHAIN, assert: new Map() };
       s.n++;
       s.chain = chainStep(s.chain, e.index, e.leafHash);
       if (key.startsWith('subject:')) {

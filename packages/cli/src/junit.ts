@@ -1,0 +1,61 @@
+/**
+ * A decision as JUnit XML (`status|gate --junit FILE`), the test-report format every CI shows
+ * (GitLab `artifacts:reports:junit`, Jenkins, Azure, the GitHub test-reporter actions): one test
+ * case per subject, named `<name> (<digest>)`, a failure per blocked subject with its reasons.
+ */
+import type { GateReport } from './operations/evaluate.ts';
+
+/** XML 1.0 text: the five entities escaped, characters XML cannot carry written as U+FFFD. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export function junitReport(
+  report: GateReport,
+  options: { command: 'gate' | 'status'; policy: string; time?: Date },
+): string {
+  const suite = `notarize ${options.command}`;
+  const failures = report.subjects.filter((s) => s.decision === 'block').length;
+  const counts = `tests="${report.subjects.length}" failures="${failures}" errors="0" skipped="0" time="0"`;
+  const cases = report.subjects.map((s) => {
+    const name = `${s.name ?? s.subject} (${s.digest})`;
+    const identities =
+      Object.entries(s.identities)
+        .map(([who, status]) => `${who}=${status}`)
+        .join(', ') || 'none';
+    const open = `    <testcase classname="${xml(`notarize.${options.command}`)}" name="${xml(name)}" time="0">`;
+    const out = `      <system-out>${xml(`identities: ${identities}\n${s.reasons.join('\n')}`)}</system-out>`;
+    if (s.decision !== 'block') return `${open}\n${out}\n    </testcase>`;
+    const first = s.reasons[0] ?? `blocked (code ${s.code})`;
+    return (
+      `${open}\n      <failure message="${xml(first)}" type="${xml(`code ${s.code}`)}">` +
+      `${xml(s.reasons.join('\n'))}</failure>\n${out}\n    </testcase>`
+    );
+  });
+  const properties = [
+    ['decision', `${report.decision} (code ${report.code})`],
+    ['policy', options.policy],
+    ['tree size', String(report.checkpoint.size)],
+    ['root', report.checkpoint.root],
+    ...(report.complete === false ? [['complete', 'false']] : []),
+  ]
+    .map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`)
+    .join('\n');
+  const timestamp = (options.time ?? new Date()).toISOString().replace(/\.\d+Z$/, '');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(suite)}" ${counts}>`,
+    `  <testsuite name="${xml(suite)}" ${counts} timestamp="${timestamp}">`,
+    `    <properties>\n${properties}\n    </properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
