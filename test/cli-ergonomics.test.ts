@@ -3,7 +3,7 @@
  * after every write, decision messages that read "needs N, found M", `signedBy` key files, and
  * shell completion scripts that the real shells (bash, zsh, fish) accept and complete with.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -174,6 +174,53 @@ describe('--junit', () => {
     await writeFile(broken, (await readFile(report, 'utf8')).replace(/ classname="[^"]*"/, ''));
     expect(() => xmllint(broken)).toThrow(/classname/);
   });
+});
+
+describe('progress', () => {
+  // The bundle as users run it, on a pseudo-terminal (script(1)) and on a pipe. A sparse file
+  // large enough that digesting it outlasts the progress delay on any machine.
+  const CLI = path.resolve('dist', 'cli', 'index.js');
+  beforeAll(() => {
+    execFileSync('truncate', ['-s', '1G', path.join(dir, 'big.bin')]);
+  });
+
+  const onTerminal = (args: string) => {
+    const typescript = path.join(dir, 'typescript');
+    execFileSync('script', ['-qfec', `"${process.execPath}" "${CLI}" ${args}`, typescript], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    return execFileSync('cat', [typescript], { encoding: 'latin1' });
+  };
+
+  it('redraws one line on a terminal and clears it before the result', () => {
+    const draws = onTerminal('digest big.bin').split('\r\x1b[K');
+    expect(draws.length).toBeGreaterThan(2);
+    expect(draws[1]).toMatch(
+      /^digesting big\.bin: [\d.]+ (MiB|GiB) \/ 1\.00 GiB \(\d+%\), [\d.]+ \w+\/s, \S+ left$/,
+    );
+    // No progress update ends a line: they overwrite each other.
+    expect(draws.slice(1, -1).every((d) => !d.includes('\n'))).toBe(true);
+    // After the last clear comes the result table, not a progress line.
+    expect(draws[draws.length - 1]).toMatch(
+      /^SUBJECT\s+TYPE\s+DIGEST\r?\nbig\.bin\s+file\s+sha256:/,
+    );
+  }, 60_000);
+
+  it('draws nothing with --quiet or --json on a terminal, nor on a pipe', () => {
+    const quiet = onTerminal('digest big.bin --quiet');
+    expect(quiet).not.toContain('\x1b[K');
+    expect(quiet).toMatch(/big\.bin\s+file\s+sha256:/);
+    const json = onTerminal('digest big.bin --json');
+    expect(json).not.toContain('\x1b[K');
+    expect(json).toMatch(/"digest": "sha256:/);
+    const piped = spawnSync(process.execPath, [CLI, 'digest', 'big.bin'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toBe('');
+  }, 60_000);
 });
 
 describe('notarize completion', () => {

@@ -12,6 +12,11 @@ export interface Output {
   notice(text: string): void;
   /** True when stderr is a terminal: progress may be drawn. */
   readonly interactive: boolean;
+  /**
+   * Draws (or with undefined, clears) the one transient progress line on a terminal (progress.ts).
+   * Absent where nothing may be drawn: a pipe, --json, --quiet.
+   */
+  progress?: (text: string | undefined) => void;
 }
 
 /**
@@ -38,13 +43,38 @@ export function processOutput(): Output {
   // e.g. a notice that quotes what a service answered. Escaped text passes unchanged.
   const line = (text: string) =>
     printable(text.endsWith('\n') ? text : `${text}\n`, { multiline: true });
+  const interactive = Boolean(process.stderr.isTTY);
+  // A drawn progress line is cleared before anything else reaches stderr, then redrawn by the
+  // next update; it never ends up mixed into a notice.
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) err(CLEAR_LINE);
+    progressShown = false;
+  };
   return {
     print: (text) => out(line(text)),
     json: (value) => out(`${JSON.stringify(value, null, 2)}\n`),
-    notice: (text) => err(line(text)),
-    interactive: Boolean(process.stderr.isTTY),
+    notice: (text) => {
+      clearProgress();
+      err(line(text));
+    },
+    interactive,
+    ...(interactive
+      ? {
+          progress: (text: string | undefined) => {
+            if (text === undefined) return clearProgress();
+            const width = Math.max(20, (process.stderr.columns || 80) - 1);
+            const shown = printable(text);
+            err(`${CLEAR_LINE}${shown.length > width ? `${shown.slice(0, width - 1)}…` : shown}`);
+            progressShown = true;
+          },
+        }
+      : {}),
   };
 }
+
+/** Carriage return, then erase to the end of the line (ANSI EL). */
+const CLEAR_LINE = '\r\x1b[K';
 
 /**
  * Characters that must never reach a terminal or a CI log raw: C0 controls (newlines, ESC that

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.ts';
 import { describeError } from './cli-error.ts';
 import { ExitCode } from './exit-codes.ts';
-import { printable } from './output.ts';
+import { printable, type Output } from './output.ts';
 import { registerAssert } from './commands/assert.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerCompletion } from './commands/completion.ts';
@@ -22,6 +22,7 @@ export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('notarize')
     .description('Notarize CI/CD artifacts in a tamper-evident ledger and gate releases on trust.')
     .version(VERSION)
+    .option('-q, --quiet', 'draw no progress line (it is drawn only on a terminal anyway)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.output.print(s.trimEnd()),
@@ -42,16 +43,24 @@ export function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
-/** True when the command line asks for JSON output (`--json` before any `--`). */
-function wantsJson(argv: readonly string[]): boolean {
+/** The words before `--` (after it, everything is an argument). */
+function optionsOf(argv: readonly string[]): readonly string[] {
   const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  return end === -1 ? argv : argv.slice(0, end);
+}
+
+/** True when the command line asks for JSON output. */
+function wantsJson(argv: readonly string[]): boolean {
+  return optionsOf(argv).includes('--json');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const context: CommandContext = { ...ctx, setExitCode: (code) => (exitCode = code) };
+  // Progress is for a person at a terminal: not with --json (a script reads) nor --quiet.
+  const quiet = wantsJson(argv) || optionsOf(argv).some((a) => a === '--quiet' || a === '-q');
+  const output: Output = quiet ? { ...ctx.output, progress: undefined } : ctx.output;
+  const context: CommandContext = { ...ctx, output, setExitCode: (code) => (exitCode = code) };
   const program = buildProgram(context);
   // With --json a failure is also one JSON document on stdout, so a script that parses stdout
   // learns what went wrong (the message stays on stderr for people, the exit code is the same).

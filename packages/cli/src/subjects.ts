@@ -2,13 +2,13 @@
 import { digestSubjects, type DigestOptions, type DigestResult } from '@notarize/digest';
 import type { CommandContext } from './context.ts';
 import { CliError } from './cli-error.ts';
+import { digestProgress } from './commands/digest.ts';
+import { progressLine } from './progress.ts';
 
 export interface SubjectFlags {
   insecureRegistry?: boolean;
   symlinks?: 'error' | 'follow' | 'skip';
 }
-
-const MB = 1024 * 1024;
 
 export async function resolveSubjects(
   subjects: readonly string[],
@@ -25,15 +25,7 @@ export async function resolveSubjects(
   const options: DigestOptions = { cwd: ctx.cwd };
   if (flags.insecureRegistry) options.insecure = true;
   if (flags.symlinks) options.symlinks = flags.symlinks;
-  if (ctx.output.interactive) {
-    let last = 0;
-    options.onProgress = (p) => {
-      const now = Date.now();
-      if (now - last < 500) return;
-      last = now;
-      const total = p.totalBytes ? ` of ${(p.totalBytes / MB).toFixed(0)} MB` : '';
-      ctx.output.notice(`digesting ${p.subject}: ${(p.bytes / MB).toFixed(0)} MB${total}`);
-    };
-  }
-  return digestSubjects(subjects, options);
+  const line = progressLine(ctx, 'bytes');
+  if (line) options.onProgress = digestProgress(line);
+  return digestSubjects(subjects, options).finally(() => line?.end());
 }

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type Output } from '../index.ts';
-import { progressPrinter } from '../commands/digest.ts';
 
 const pexecFile = promisify(execFile);
 
@@ -140,21 +139,5 @@ describe('notarize digest', () => {
     expect(await run(['--json', 'big.bin'], quiet)).toBe(0);
     expect(quiet.err).toEqual([]);
     expect(JSON.parse(quiet.out[0] ?? '')).toEqual([expect.objectContaining({ size: 8 << 20 })]);
-  });
-
-  it('draws progress lines on stderr (notice), not stdout, throttled by the delay', () => {
-    const output = capture(true);
-    const ctx = { output, env: {}, cwd: dir, setExitCode: () => {} };
-    const immediate = progressPrinter(ctx, 0);
-    immediate({ subject: 'big.bin', bytes: 3 << 20, totalBytes: 8 << 20 });
-    immediate({ subject: 'tree', bytes: 1 << 20, files: 2, totalFiles: 5 });
-    expect(output.out).toEqual([]);
-    expect(output.err).toEqual([
-      'digest: big.bin: 3.0 MiB / 8.0 MiB',
-      'digest: tree: 1.0 MiB, 2/5 files',
-    ]);
-    const delayed = progressPrinter(ctx, 60_000);
-    delayed({ subject: 'x', bytes: 1 });
-    expect(output.err).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AuditMemory, auditLedger, HttpLedgerClient } from '@notarize/client';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
+import { progressLine } from '../progress.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 
 interface AuditFlags extends LedgerFlags {
@@ -52,18 +53,17 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         const memory = flags.resume
           ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
           : undefined;
+        const line = progressLine(ctx, 'entries');
         try {
           return await auditLedger(client, {
             sample,
             ...(memory ? { memory } : {}),
-            ...(ctx.output.interactive
-              ? {
-                  progress: (done: number, total: number) =>
-                    ctx.output.notice(`audit: ${done}/${total} entries`),
-                }
+            ...(line
+              ? { progress: (done: number, total: number) => line.update('audit', done, total) }
               : {}),
           });
         } finally {
+          line?.end();
           memory?.close();
         }
       },

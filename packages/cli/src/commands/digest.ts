@@ -8,10 +8,9 @@ import {
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
 import { table } from '../output.ts';
+import { progressLine, type ProgressLine } from '../progress.ts';
 
 const SYMLINK_MODES: readonly SymlinkMode[] = ['error', 'follow', 'skip'];
-/** Progress is drawn only for work that lasts, and then at most once a second. */
-const PROGRESS_DELAY_MS = 1000;
 
 interface DigestCommandOptions {
   json?: boolean;
@@ -36,13 +35,14 @@ export function registerDigest(program: Command, ctx: CommandContext): void {
           `--symlinks must be one of ${SYMLINK_MODES.join(', ')} (got "${options.symlinks}")`,
         );
       }
+      const line = progressLine(ctx, 'bytes');
       const results = await digestSubjects(subjects, {
         cwd: ctx.cwd,
         env: ctx.env,
         symlinks,
         insecure: options.insecureRegistry ?? false,
-        onProgress: ctx.output.interactive ? progressPrinter(ctx) : undefined,
-      });
+        onProgress: line ? digestProgress(line) : undefined,
+      }).finally(() => line?.end());
       if (options.json) ctx.output.json(results);
       else ctx.output.print(humanTable(results));
     });
@@ -58,21 +58,10 @@ function humanTable(results: readonly DigestResult[]): string {
   return table(['SUBJECT', 'TYPE', 'DIGEST'], rows);
 }
 
-/** Progress lines on stderr (`ctx.output.notice`) for work that lasts longer than `delayMs`. */
-export function progressPrinter(
-  ctx: CommandContext,
-  delayMs = PROGRESS_DELAY_MS,
-): (p: DigestProgress) => void {
-  const started = Date.now();
-  let last = -Infinity;
+/** Digest progress on the progress line: bytes, and files for a directory. */
+export function digestProgress(line: ProgressLine): (p: DigestProgress) => void {
   return (p) => {
-    const now = Date.now();
-    if (now - started < delayMs || now - last < delayMs) return;
-    last = now;
-    const total = p.totalBytes ? ` / ${mib(p.totalBytes)}` : '';
-    const files = p.totalFiles ? `, ${p.files ?? 0}/${p.totalFiles} files` : '';
-    ctx.output.notice(`digest: ${p.subject}: ${mib(p.bytes)}${total}${files}`);
+    const files = p.totalFiles ? ` (${p.files ?? 0}/${p.totalFiles} files)` : '';
+    line.update(`digesting ${p.subject}${files}`, p.bytes, p.totalBytes);
   };
 }
-
-const mib = (n: number): string => `${(n / (1 << 20)).toFixed(1)} MiB`;

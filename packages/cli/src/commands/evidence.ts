@@ -17,6 +17,7 @@ import {
   type EvidenceQuery,
 } from '../operations/evidence.ts';
 import { printable, table } from '../output.ts';
+import { formatSize, progressLine } from '../progress.ts';
 import { recordedLine } from '../recorded-line.ts';
 import { resolveSubjects, type SubjectFlags } from '../subjects.ts';
 
@@ -41,24 +42,21 @@ interface GetFlags extends LedgerFlags, SubjectFlags {
   json?: boolean;
 }
 
-const MB = 1024 * 1024;
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / MB).toFixed(1)} MiB`;
-}
-
-/** Progress notices on a terminal, at most two a second. */
-function progress(ctx: CommandContext): ((p: EvidenceProgress) => void) | undefined {
-  if (!ctx.output.interactive) return undefined;
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 500 && p.bytes !== p.totalBytes) return;
-    last = now;
-    const verb = p.phase === 'upload' ? 'uploading' : 'downloading';
-    ctx.output.notice(`${verb} ${p.file}: ${formatSize(p.bytes)} of ${formatSize(p.totalBytes)}`);
+/** Upload and download progress on the progress line. */
+function progress(ctx: CommandContext): {
+  onProgress?: (p: EvidenceProgress) => void;
+  end(): void;
+} {
+  const line = progressLine(ctx, 'bytes');
+  if (!line) return { end: () => undefined };
+  return {
+    onProgress: (p) =>
+      line.update(
+        `${p.phase === 'upload' ? 'uploading' : 'downloading'} ${p.file}`,
+        p.bytes,
+        p.totalBytes,
+      ),
+    end: () => line.end(),
   };
 }
 
@@ -108,7 +106,7 @@ function registerAdd(evidence: Command, ctx: CommandContext): void {
             digest: d.digest,
           }))
         : [];
-    const onProgress = progress(ctx);
+    const { onProgress, end } = progress(ctx);
     const results = await withLedger(flags, ctx, (client) =>
       addEvidence({
         client,
@@ -121,7 +119,7 @@ function registerAdd(evidence: Command, ctx: CommandContext): void {
         ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
         ...(onProgress ? { onProgress } : {}),
       }),
-    );
+    ).finally(end);
     if (flags.json) ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
     else {
       ctx.output.print(
@@ -221,7 +219,7 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
     } else {
       query = jobQuery(flags, ctx);
     }
-    const onProgress = progress(ctx);
+    const { onProgress, end } = progress(ctx);
     const outDir = flags.out === undefined ? undefined : path.resolve(ctx.cwd, flags.out);
     const report = await withLedger(
       flags,
@@ -235,7 +233,7 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
           ...(onProgress ? { onProgress } : {}),
         }),
       'read',
-    );
+    ).finally(end);
     const what = printable(
       report.query.job !== undefined
         ? `job ${report.query.job.provider}/${report.query.job.project}/${report.query.job.jobId}`
