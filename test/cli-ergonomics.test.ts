@@ -223,6 +223,35 @@ describe('progress', () => {
   }, 60_000);
 });
 
+describe('tables', () => {
+  const CLI = path.resolve('dist', 'cli', 'index.js');
+  const onTerminal = (columns: number, args: string) => {
+    const typescript = path.join(dir, 'typescript-table');
+    execFileSync(
+      'script',
+      ['-qfec', `stty cols ${columns}; "${process.execPath}" "${CLI}" ${args}`, typescript],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    return execFileSync('cat', [typescript], { encoding: 'utf8' });
+  };
+
+  it('shorten digests to fit a narrow terminal; --wide and pipes get them whole', () => {
+    const narrow = onTerminal(60, 'digest app.tgz lib.tgz');
+    expect(narrow).toMatch(/^app\.tgz\s+file\s+sha256:[0-9a-f]{8}…\r?$/m);
+    expect(narrow).not.toMatch(/sha256:[0-9a-f]{64}/);
+    expect(onTerminal(60, 'digest app.tgz --wide')).toMatch(
+      /app\.tgz\s+file\s+sha256:[0-9a-f]{64}/,
+    );
+    expect(onTerminal(200, 'digest app.tgz')).toMatch(/app\.tgz\s+file\s+sha256:[0-9a-f]{64}/);
+    const piped = spawnSync(process.execPath, [CLI, 'digest', 'app.tgz'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, COLUMNS: '40' },
+    });
+    expect(piped.stdout).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+});
+
 describe('notarize completion', () => {
   const script = async (shell: string) => {
     const r = await notarizeCli(['completion', shell], { cwd: dir });

@@ -17,6 +17,8 @@ export interface Output {
    * Absent where nothing may be drawn: a pipe, --json, --quiet.
    */
   progress?: (text: string | undefined) => void;
+  /** The terminal's width when stdout is one (tables fit it); undefined on a pipe or with --wide. */
+  columns?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export function processOutput(): Output {
       err(line(text));
     },
     interactive,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     ...(interactive
       ? {
           progress: (text: string | undefined) => {
@@ -106,14 +109,36 @@ export function printable(text: string, options: { multiline?: boolean } = {}): 
   return text.replace(UNPRINTABLE, (c) => (options.multiline && c === '\n' ? c : escapeChar(c)));
 }
 
-/** Formats rows as an aligned plain-text table; cells are escaped with `printable`. */
-export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
-  const rows = rawRows.map((r) => r.map((cell) => printable(cell)));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+const FULL_DIGEST = /^sha256:([0-9a-f]{8})[0-9a-f]{56}$/;
+
+/**
+ * Formats rows as an aligned plain-text table; cells are escaped with `printable`. When `columns`
+ * is given and the table is wider, full digests are shortened to `sha256:abcd1234…` (`--wide`
+ * shows them whole; a pipe always gets them whole).
+ */
+export function table(
+  header: readonly string[],
+  rawRows: readonly (readonly string[])[],
+  options: { columns?: number | undefined } = {},
+): string {
+  let rows = rawRows.map((r) => r.map((cell) => printable(cell)));
+  const render = () => {
+    const widths = header.map((h, i) =>
+      Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+    );
+    const line = (cells: readonly string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    return [line(header), ...rows.map(line)];
+  };
+  let lines = render();
+  const tooWide = (all: readonly string[]) =>
+    options.columns !== undefined && all.some((l) => l.length > (options.columns as number));
+  if (tooWide(lines)) {
+    rows = rows.map((r) => r.map((cell) => cell.replace(FULL_DIGEST, 'sha256:$1…')));
+    lines = render();
+  }
+  return lines.join('\n');
 }

@@ -23,6 +23,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .description('Notarize CI/CD artifacts in a tamper-evident ledger and gate releases on trust.')
     .version(VERSION)
     .option('-q, --quiet', 'draw no progress line (it is drawn only on a terminal anyway)')
+    .option('--wide', 'show digests whole in tables even when the terminal is narrower')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.output.print(s.trimEnd()),
@@ -59,7 +60,12 @@ export async function runCli(argv: readonly string[], ctx: CommandContext): Prom
   let exitCode: number = ExitCode.ok;
   // Progress is for a person at a terminal: not with --json (a script reads) nor --quiet.
   const quiet = wantsJson(argv) || optionsOf(argv).some((a) => a === '--quiet' || a === '-q');
-  const output: Output = quiet ? { ...ctx.output, progress: undefined } : ctx.output;
+  const wide = optionsOf(argv).includes('--wide');
+  const output: Output = {
+    ...ctx.output,
+    ...(quiet ? { progress: undefined } : {}),
+    ...(wide ? { columns: undefined } : {}),
+  };
   const context: CommandContext = { ...ctx, output, setExitCode: (code) => (exitCode = code) };
   const program = buildProgram(context);
   // With --json a failure is also one JSON document on stdout, so a script that parses stdout

@@ -81,6 +81,7 @@ export function registerAssert(program: Command, ctx: CommandContext): void {
           table(
             ['SUBJECT', 'DIGEST', 'STATUS', 'INDEX'],
             results.map((r) => [r.subject, r.digest, r.status, String(r.index)]),
+            { columns: ctx.output.columns },
           ),
         );
       }

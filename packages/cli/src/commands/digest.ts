@@ -44,18 +44,18 @@ export function registerDigest(program: Command, ctx: CommandContext): void {
         onProgress: line ? digestProgress(line) : undefined,
       }).finally(() => line?.end());
       if (options.json) ctx.output.json(results);
-      else ctx.output.print(humanTable(results));
+      else ctx.output.print(humanTable(results, ctx.output.columns));
     });
 }
 
-function humanTable(results: readonly DigestResult[]): string {
+function humanTable(results: readonly DigestResult[], columns: number | undefined): string {
   const rows: string[][] = [];
   for (const r of results) {
     rows.push([r.subject, r.type, r.digest]);
     // An index's platforms follow it, indented, so a reader sees what each platform resolves to.
     for (const p of r.platforms ?? []) rows.push([`  ${p.platform}`, 'platform', p.digest]);
   }
-  return table(['SUBJECT', 'TYPE', 'DIGEST'], rows);
+  return table(['SUBJECT', 'TYPE', 'DIGEST'], rows, { columns });
 }
 
 /** Digest progress on the progress line: bytes, and files for a directory. */

@@ -133,6 +133,7 @@ function registerAdd(evidence: Command, ctx: CommandContext): void {
             String(r.index),
             r.created ? 'new' : 'already held',
           ]),
+          { columns: ctx.output.columns },
         ),
       );
     }
@@ -282,6 +283,7 @@ function registerGet(evidence: Command, ctx: CommandContext): void {
             e.time,
             ...(outDir ? [e.path ?? ''] : []),
           ]),
+          { columns: ctx.output.columns },
         ),
       );
     }

@@ -54,6 +54,7 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
           e.status ?? (e.file ? `file ${e.file.name}` : '-'),
           e.reason ?? '',
         ]),
+        { columns: ctx.output.columns },
       ),
     );
     ctx.output.print(

@@ -126,6 +126,7 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
               ['root', info.root],
               ['vkey', info.vkey],
             ],
+            { columns: ctx.output.columns },
           ),
         );
     });

@@ -33,6 +33,7 @@ function printReport(report: GateReport, ctx: CommandContext): void {
           .map(([name, status]) => `${name}=${status}`)
           .join(', ') || '-',
       ]),
+      { columns: ctx.output.columns },
     ),
   );
   for (const s of report.subjects) {
