@@ -8,10 +8,11 @@
  * report, the gate allows; then a scanner (second party, API key) untrusts it and the gate blocks
  * the release with an error annotation naming why.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { openLedgerClient, type LedgerClient } from '@notarize/client';
+import { openLedgerClient, verifyOfflineBundle, type LedgerClient } from '@notarize/client';
 import { generateSigningKey } from '@notarize/trust';
 import { githubClaims, startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { runAction, type ActionRun, type JobEnv } from './support/actions-runner.ts';
@@ -104,7 +105,7 @@ describe('notarize -> evidence -> gate against a real ledger service', () => {
       job: job('build'),
       env: oidcEnv(),
       inputs: {
-        subjects: 'app.tgz\n',
+        'subject-path': 'app.tgz\n',
         ledger: ledger.url,
         'ledger-key': ledger.vkey,
         metadata: 'version=1.2.3\nchannel=stable',
@@ -113,12 +114,15 @@ describe('notarize -> evidence -> gate against a real ledger service', () => {
       },
     });
     expectOk(notarized);
-    const digests = JSON.parse(notarized.outputs.digests ?? 'null') as {
+    const digests = JSON.parse(notarized.outputs.subjects ?? 'null') as {
       subject: string;
       digest: string;
     }[];
-    expect(digests).toEqual([expect.objectContaining({ subject: 'app.tgz', type: 'file' })]);
+    expect(digests).toEqual([{ subject: 'app.tgz', digest: expect.stringMatching(/^sha256:/) }]);
     expect(digests[0]?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // Plain outputs a workflow uses without fromJSON.
+    expect(notarized.outputs.digest).toBe(digests[0]?.digest);
+    expect(notarized.outputs.digests).toBe(digests[0]?.digest);
     const receipts = JSON.parse(notarized.outputs.receipts ?? 'null') as Record<string, unknown>[];
     expect(receipts).toEqual([
       {
@@ -131,6 +135,14 @@ describe('notarize -> evidence -> gate against a real ledger service', () => {
     ]);
     const checkpoint = JSON.parse(notarized.outputs.checkpoint ?? 'null') as { size: number };
     expect(checkpoint.size).toBeGreaterThan(receipts[0]?.index as number);
+    expect(notarized.outputs.index).toBe(String(receipts[0]?.index));
+    // The offline bundle verifies with the ledger key alone.
+    const offline = await verifyOfflineBundle(
+      JSON.parse(await readFile(notarized.outputs['bundle-path'] as string, 'utf8')),
+      ledger.vkey,
+    );
+    expect(offline.receipts.map((r) => r.index)).toEqual([receipts[0]?.index]);
+    expect(offline.statuses.subjects[0]?.entries.map((e) => e.index)).toEqual([receipts[0]?.index]);
 
     // What the ledger holds, read back verified: the OIDC identity and this job's context.
     const lookup = await client.subject(digests[0]?.digest as string);
@@ -286,6 +298,8 @@ describe('notarize -> evidence -> gate against a real ledger service', () => {
     expect(gate.summary).toContain('Gate: blocked 1 of 1 (code 1)');
     expect(gate.summary).toContain('⛔ block');
     expect(gate.summary).toContain('scanner-bot: untrusted');
+    // Each reason names the policy rule that gave it.
+    expect(gate.summary).toContain('blocked: rule <code>block[0]</code> (status untrusted)');
   });
 
   it('mode: warn only warns: the same block is a warning annotation and the step passes', async () => {
@@ -331,6 +345,152 @@ describe('notarize -> evidence -> gate against a real ledger service', () => {
   });
 });
 
+describe('subject inputs as actions/attest has them', () => {
+  it('subject-digest with subject-name: the name goes to the ledger and the summaries', async () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const run = await runAction('notarize', {
+      cwd: dir,
+      job: job('named'),
+      env: oidcEnv(),
+      inputs: {
+        'subject-digest': digest,
+        'subject-name': 'ghcr.io/acme/widgets:1.2.3',
+        ledger: ledger.url,
+        'ledger-key': ledger.vkey,
+      },
+    });
+    expectOk(run);
+    expect(run.outputs.digest).toBe(digest);
+    expect(run.summary).toContain(
+      `Notarized 1 artifact as trusted, recorded as github:${REPO} (pipeline)`,
+    );
+    // The name, once; the digest column does not repeat what the name already is.
+    expect(run.summary).toContain(
+      '<td><code>ghcr.io/acme/widgets:1.2.3</code></td><td><code>sha256:',
+    );
+    const lookup = await client.subject(digest);
+    expect(lookup.entries[0]?.entry.statement.subject).toEqual([
+      { name: 'ghcr.io/acme/widgets:1.2.3', digest: { sha256: 'ab'.repeat(32) } },
+    ]);
+    const gate = await runAction('gate', {
+      cwd: dir,
+      job: job('named-gate'),
+      env: oidcEnv(),
+      inputs: {
+        'subject-digest': digest,
+        policy: 'policy.yml',
+        ledger: ledger.url,
+        'ledger-key': ledger.vkey,
+      },
+    });
+    expectOk(gate);
+    expect(gate.outputs.digests).toBe(digest);
+    // The gate names a digest-only subject by the name the ledger recorded.
+    expect(gate.summary).toContain('<code>ghcr.io/acme/widgets:1.2.3</code>');
+  });
+
+  it('subject-checksums: a sha256sum file notarizes every line under its name', async () => {
+    const a = createHash('sha256').update('artifact a').digest('hex');
+    const b = createHash('sha256').update('artifact b').digest('hex');
+    await writeFile(path.join(dir, 'SHA256SUMS'), `${a}  dist/a.tar.gz\n${b} *dist/b.zip\n`);
+    const run = await runAction('notarize', {
+      cwd: dir,
+      job: job('sums'),
+      env: oidcEnv(),
+      inputs: {
+        'subject-checksums': 'SHA256SUMS',
+        'show-summary': 'false',
+        ledger: ledger.url,
+        'ledger-key': ledger.vkey,
+      },
+    });
+    expectOk(run);
+    expect(run.outputs.digests).toBe(`sha256:${a}\nsha256:${b}`);
+    expect(JSON.parse(run.outputs.subjects ?? '[]')).toEqual([
+      { subject: 'dist/a.tar.gz', digest: `sha256:${a}` },
+      { subject: 'dist/b.zip', digest: `sha256:${b}` },
+    ]);
+    expect(run.summary).toBe(''); // show-summary: false
+  });
+
+  it('the old subjects input still works, with a deprecation warning', async () => {
+    const run = await runAction('gate', {
+      cwd: dir,
+      job: job('legacy'),
+      env: oidcEnv(),
+      inputs: {
+        subjects: 'app.tgz',
+        policy: 'policy.yml',
+        ledger: ledger.url,
+        'ledger-key': ledger.vkey,
+        mode: 'warn',
+      },
+    });
+    expectOk(run);
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/^Input "subjects" is deprecated/),
+      }),
+    );
+  });
+
+  it.each([
+    [
+      { 'subject-image': 'ghcr.io/acme/app:1' },
+      /Input "subject-image": "ghcr\.io\/acme\/app:1" is not an image reference/,
+    ],
+    [
+      { 'subject-digest': 'sha256:abc' },
+      /Input "subject-digest": "sha256:abc" is not sha256:<64 lowercase hex>/,
+    ],
+    [
+      { 'subject-path': 'app.tgz', 'subject-name': 'x' },
+      /Input "subject-name" names the one subject of subject-digest/,
+    ],
+    [{ 'subject-checksums': 'nope.sums' }, /Input "subject-checksums": cannot read nope\.sums/],
+    [
+      { 'show-summary': 'maybe', 'subject-path': 'app.tgz' },
+      /Input "show-summary" is "maybe"; write true or false/,
+    ],
+  ])('refuses %j with a message naming the input', async (inputs, message) => {
+    const run = await runAction('notarize', {
+      cwd: dir,
+      job: job('bad-subject'),
+      env: oidcEnv(),
+      inputs: { ...inputs, ledger: ledger.url, 'ledger-key': ledger.vkey },
+    });
+    expect(run.code).toBe(1);
+    expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(message),
+    ]);
+  });
+
+  it('a policy file that does not validate: annotations pinned to its file, line and column', async () => {
+    await writeFile(
+      path.join(dir, 'bad-policy.yml'),
+      'version: 1\nrequire:\n  - {status: maybe}\n',
+    );
+    const run = await runAction('gate', {
+      cwd: dir,
+      job: job('bad-policy'),
+      env: oidcEnv(),
+      inputs: {
+        'subject-path': 'app.tgz',
+        policy: 'bad-policy.yml',
+        ledger: ledger.url,
+        'ledger-key': ledger.vkey,
+      },
+    });
+    expect(run.code).toBe(1);
+    expect(run.annotations).toContainEqual({
+      level: 'error',
+      properties: { title: 'Invalid gate policy', file: 'bad-policy.yml', line: '3', col: '14' },
+      message: expect.stringMatching(/^require\[0\]\.status: must be one of/),
+    });
+  });
+});
+
 describe('bad inputs fail the step with a clear message', () => {
   const failure = (run: ActionRun): string => {
     expect(run.code).toBe(1);
@@ -361,7 +521,7 @@ describe('bad inputs fail the step with a clear message', () => {
         inputs: { ...base(), subjects: '\n  \n', policy: 'policy.yml' },
       });
       expect(failure(run)).toMatch(
-        /Input "subjects" is required: list the artifacts.*\[INPUT_MISSING\]$/,
+        /Name the artifacts: subject-path .*subject-checksums .*\[INPUT_MISSING\]$/,
       );
     }
   });
@@ -388,7 +548,16 @@ describe('bad inputs fail the step with a clear message', () => {
       },
     });
     expect(run.outputs.decision).toBeUndefined();
-    expect(failure(run)).toMatch(
+    expect(run.code).toBe(1);
+    const [problem, failed, ...more] = run.annotations.filter((a) => a.level === 'error');
+    expect(more).toEqual([]);
+    // One annotation per problem at its line and column (an inline policy has no file to name).
+    expect(problem).toEqual({
+      level: 'error',
+      properties: { title: 'Invalid gate policy', line: '3', col: '14' },
+      message: expect.stringMatching(/^require\[0\]\.status: must be one of /),
+    });
+    expect(failed?.message).toMatch(
       /^notarize gate: invalid gate policy input "policy".*require\[0\]\.status: must be one of .*\[POLICY_INVALID\]$/s,
     );
   });

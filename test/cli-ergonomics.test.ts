@@ -4,11 +4,12 @@
  * shell completion scripts that the real shells (bash, zsh, fish) accept and complete with.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { notarizeCli } from './support/cli.ts';
+import { startHarness } from './support/service-harness.ts';
 
 let dir: string;
 const ledger = () => `file:${path.join(dir, 'ledger')}`;
@@ -249,6 +250,119 @@ describe('tables', () => {
       env: { ...process.env, COLUMNS: '40' },
     });
     expect(piped.stdout).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+});
+
+describe('offline bundles', () => {
+  let vkey: string;
+  let bundle: Record<string, unknown> & {
+    status: { entries: unknown[] };
+    receipts: { entry: { statement: { predicate: Record<string, unknown> } } }[];
+  };
+  const verify = async (value: unknown, extra: string[] = [], key = vkey) => {
+    await writeFile(path.join(dir, 'check.json'), JSON.stringify(value));
+    return notarizeCli(['verify', '--bundle', 'check.json', '--ledger-key', key, ...extra], {
+      cwd: dir,
+    });
+  };
+
+  beforeAll(async () => {
+    await writeFile(path.join(dir, 'ship.bin'), 'to be shipped\n');
+    expect((await run(['trust', 'ship.bin', '--as', 'ci'])).code).toBe(0);
+    const written = await run(['trust', 'ship.bin', '--as', 'qa-bob', '--bundle', 'ship.bundle']);
+    expect(written.code).toBe(0);
+    const info = await notarizeCli(
+      ['ledger', 'info', '--data', path.join(dir, 'ledger'), '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    vkey = info.json<{ vkey: string }>().vkey;
+    bundle = JSON.parse(await readFile(path.join(dir, 'ship.bundle'), 'utf8'));
+  });
+
+  it('trust --bundle writes what verify checks with the ledger key alone', async () => {
+    expect(bundle.mediaType).toBe('application/vnd.notarize.bundle.v1+json');
+    const r = await verify(bundle, ['--json']);
+    expect(r.code).toBe(0);
+    const report = r.json<{
+      decision: string;
+      subjects: { identities: Record<string, string> }[];
+      receipts: unknown[];
+    }>();
+    expect(report.decision).toBe('allow');
+    // Complete as of the write: both identities' assertions, not only the one just written.
+    expect(report.subjects[0]!.identities).toEqual({ ci: 'trusted', 'qa-bob': 'trusted' });
+    expect(report.receipts).toHaveLength(1);
+    await writeFile(
+      path.join(dir, 'two.yml'),
+      'version: 1\nrequire:\n  - {status: trusted, min: 3}\n',
+    );
+    const gated = await verify(bundle, ['--policy', 'two.yml']);
+    expect(gated.code).toBe(2);
+    expect(gated.stdout).toMatch(/needs 3, found 2/);
+  });
+
+  it('refuses a bundle that hides an entry, alters a receipt or comes from another ledger (exit 20)', async () => {
+    const hidden = structuredClone(bundle);
+    hidden.status.entries = hidden.status.entries.slice(1);
+    const a = await verify(hidden);
+    expect(a.code).toBe(20);
+    expect(a.stderr).toMatch(/INCOMPLETE_ANSWER/);
+    expect(a.stdout).toBe('');
+    const altered = structuredClone(bundle);
+    altered.receipts[0]!.entry.statement.predicate.status = 'untrusted';
+    const b = await verify(altered);
+    expect(b.code).toBe(20);
+    expect(b.stderr).toMatch(/RECEIPT_INVALID/);
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    const origin = vkey.split('+')[0]!;
+    // Same name, another Ed25519 key (C2SP key id: SHA-256(name || "\n" || 0x01 || key)[:4]).
+    const id = createHash('sha256').update(`${origin}\n`).update(Buffer.of(1)).update(raw);
+    const otherKey = `${origin}+${id.digest().subarray(0, 4).toString('hex')}+${Buffer.concat([Buffer.of(1), raw]).toString('base64')}`;
+    const c = await verify(bundle, [], otherKey);
+    expect(c.code).toBe(20);
+    expect(c.stderr).toMatch(/RECEIPT_INVALID|CHECKPOINT_SIGNATURE/);
+  });
+
+  it('through a ledger service too: the bundle verifies with the service key alone', async () => {
+    const h = await startHarness();
+    try {
+      const env = {
+        NOTARIZE_LEDGER: h.url,
+        NOTARIZE_LEDGER_KEY: h.vkey,
+        NOTARIZE_STATE: path.join(dir, 'svc-state.json'),
+      };
+      const as = (token: string, argv: string[]) =>
+        notarizeCli(argv, { cwd: dir, env: { ...env, NOTARIZE_TOKEN: token } });
+      expect((await as(h.keys.scanner, ['untrust', 'ship.bin', '--reason', 'CVE-1'])).code).toBe(0);
+      const w = await as(h.keys.pipeline, ['trust', 'ship.bin', '--bundle', 'svc.bundle']);
+      expect(w.code).toBe(0);
+      expect(w.stderr).toMatch(/^recorded as pipeline-bot \(pipeline\) at index \d+/m);
+      const r = await notarizeCli(['verify', '--bundle', 'svc.bundle', '--ledger-key', h.vkey], {
+        cwd: dir,
+      });
+      // The scanner's untrusted assertion is part of the proved status: blocked (1).
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/scanner-bot=untrusted/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says what is wrong with what is not a bundle, or a missing key (exit 10)', async () => {
+    const junk = await verify({ hello: 'world' });
+    expect(junk.code).toBe(10);
+    expect(junk.stderr).toMatch(/BUNDLE_INVALID: not a notarize bundle/);
+    await writeFile(path.join(dir, 'broken.json'), '{');
+    const notJson = await notarizeCli(['verify', '--bundle', 'broken.json', '--ledger-key', vkey], {
+      cwd: dir,
+    });
+    expect(notJson.code).toBe(10);
+    const noKey = await notarizeCli(['verify', '--bundle', 'ship.bundle'], { cwd: dir });
+    expect(noKey.code).toBe(10);
+    expect(noKey.stderr).toMatch(/LEDGER_KEY_MISSING/);
   });
 });
 

@@ -105,7 +105,7 @@ describe('the demo story', () => {
     expect(blocked.code).toBe(1);
     expect(blocked.facts.blocked).toEqual(['oci:dist/image:2.0']);
     expect(blocked.facts.reason).toBe(
-      `blocked: identity \`trivy\` (role scanner) marked it untrusted at index ${String(stepOf('scanner-untrust').facts.index)}: CVE-2026-1234 in libwidget`,
+      `blocked: rule block[0] (status untrusted): identity \`trivy\` (role scanner) marked it untrusted at index ${String(stepOf('scanner-untrust').facts.index)}: CVE-2026-1234 in libwidget`,
     );
     expect(stepOf('gate-allow-again')).toMatchObject({ code: 0 });
     expect(stepOf('gate-allow-again').facts.identities).toMatchObject({ trivy: 'trusted' });

@@ -107,8 +107,10 @@ describe('lookup answers are proved complete', () => {
     expect(gate.code).toBe(1);
     const history = await cli(['history', digest]);
     expect(history.code).toBe(0);
+    // The job's entries are assertions, no evidence files: an honest, verified "none" (2).
     const evidence = await cli(argsOf(reads[3]![1]));
-    expect(evidence.code).toBe(0);
+    expect(evidence.code).toBe(2);
+    expect(evidence.json<{ evidence: unknown[] }>().evidence).toEqual([]);
   });
 
   it('catches a hidden untrusted entry', async () => {

@@ -11,13 +11,21 @@ import { readPolicy } from '../../shared/src/keys.ts';
 import { withActionLedger } from '../../shared/src/ledger.ts';
 import { setOutputs } from '../../shared/src/outputs.ts';
 import { runAction } from '../../shared/src/run-action.ts';
-import { digestSubjects } from '../../shared/src/subjects.ts';
+import { resolveSubjectInputs } from '../../shared/src/subject-inputs.ts';
 import { code, escapeHtml, writeSummary } from '../../shared/src/summary.ts';
 import { readGateInputs, type GateMode } from './inputs.ts';
 
 function identitiesCell(identities: Record<string, string>): string {
   const list = Object.entries(identities).map(([name, status]) => `${name}: ${status}`);
   return list.length > 0 ? escapeHtml(list.join(', ')) : '–';
+}
+
+/** Reasons, one per line, each with the policy rule that gave it in code (`require[0]`). */
+function reasonsCell(reasons: readonly string[]): string {
+  if (reasons.length === 0) return '–';
+  return reasons
+    .map((r) => escapeHtml(r).replace(/^(blocked|allowed): rule (\S+)/, '$1: rule <code>$2</code>'))
+    .join('<br>');
 }
 
 function annotate(report: GateReport, mode: GateMode): void {
@@ -38,7 +46,7 @@ export function run(): Promise<void> {
     const inputs = readGateInputs(env);
     const ctx = actionContext(env);
     const policy = await readPolicy(inputs.policy, ctx);
-    const digests = await digestSubjects(inputs.subjects, ctx);
+    const digests = await resolveSubjectInputs(inputs.subjects, ctx);
     const report = await withActionLedger(inputs.ledger, ctx, 'read', (client) =>
       evaluate({
         client,
@@ -47,35 +55,42 @@ export function run(): Promise<void> {
         ...(inputs.at !== undefined ? { at: inputs.at } : {}),
       }),
     );
-    setOutputs({ decision: report.decision, code: String(report.code), report });
+    setOutputs({
+      decision: report.decision,
+      code: String(report.code),
+      digest: digests[0]?.digest ?? '',
+      digests: digests.map((d) => d.digest).join('\n'),
+      report,
+    });
     const blocked = report.subjects.filter((s) => s.decision === 'block');
     for (const s of report.subjects) {
       ctx.output.print(printable(`${s.decision} ${s.subject} ${s.digest}`));
     }
     annotate(report, inputs.mode);
-    await writeSummary(
-      {
-        heading:
-          report.decision === 'allow'
-            ? `Gate: allowed ${report.subjects.length} artifact${report.subjects.length === 1 ? '' : 's'}`
-            : `Gate: blocked ${blocked.length} of ${report.subjects.length} (code ${report.code})` +
-              (inputs.mode === 'warn' ? ' (warn only)' : ''),
-        columns: ['Artifact', 'Digest', 'Decision', 'Code', 'Identities', 'Reasons'],
-        rows: report.subjects.map((s) => [
-          code(s.subject),
-          code(s.digest),
-          s.decision === 'allow' ? '✅ allow' : '⛔ block',
-          String(s.code),
-          identitiesCell(s.identities),
-          escapeHtml(s.reasons.join('; ') || '–'),
-        ]),
-        notes: [
-          `Verified against ledger ${code(inputs.ledger.ledger)} at tree size ${report.checkpoint.size}, root ${code(report.checkpoint.root)}`,
-        ],
-        jobUrl: jobUrl(env, ctx.cwd),
-      },
-      env,
-    );
+    if (inputs.showSummary)
+      await writeSummary(
+        {
+          heading:
+            report.decision === 'allow'
+              ? `Gate: allowed ${report.subjects.length} artifact${report.subjects.length === 1 ? '' : 's'}`
+              : `Gate: blocked ${blocked.length} of ${report.subjects.length} (code ${report.code})` +
+                (inputs.mode === 'warn' ? ' (warn only)' : ''),
+          columns: ['Artifact', 'Digest', 'Decision', 'Code', 'Identities', 'Reasons'],
+          rows: report.subjects.map((s) => [
+            code(s.name ?? s.subject),
+            code(s.digest),
+            s.decision === 'allow' ? '✅ allow' : '⛔ block',
+            String(s.code),
+            identitiesCell(s.identities),
+            reasonsCell(s.reasons),
+          ]),
+          notes: [
+            `Verified against ledger ${code(inputs.ledger.ledger)} at tree size ${report.checkpoint.size}, root ${code(report.checkpoint.root)}`,
+          ],
+          jobUrl: jobUrl(env, ctx.cwd),
+        },
+        env,
+      );
     if (blocked.length === 0) return;
     const names = printable(blocked.map((s) => s.subject).join(', '));
     if (inputs.mode === 'warn') {

@@ -1,15 +1,21 @@
 /** The notarize action's inputs (root action.yml), read once into a typed object. */
 import type { Env } from '@notarize/ci';
-import { choiceInput, keyValueInput, listInput, optionalInput } from '../../shared/src/inputs.ts';
+import {
+  booleanInput,
+  choiceInput,
+  keyValueInput,
+  listInput,
+  optionalInput,
+} from '../../shared/src/inputs.ts';
 import { readLedgerInputs, type LedgerInputs } from '../../shared/src/ledger.ts';
 import { maskSecret } from '../../shared/src/secrets.ts';
-import { requireSubjects } from '../../shared/src/subjects.ts';
+import { readSubjectInputs, type SubjectInputs } from '../../shared/src/subject-inputs.ts';
 
 export const STATUSES = ['trusted', 'untrusted', 'unsupported'] as const;
 export type AssertedStatus = (typeof STATUSES)[number];
 
 export interface NotarizeInputs {
-  subjects: readonly string[];
+  subjects: SubjectInputs;
   status: AssertedStatus;
   reason?: string;
   metadata: Record<string, string>;
@@ -18,6 +24,8 @@ export interface NotarizeInputs {
   /** A signing key: PEM/JWK text or a path. */
   key?: string;
   ledger: LedgerInputs;
+  /** Write the job summary (default true). */
+  showSummary: boolean;
 }
 
 export function readNotarizeInputs(env: Env): NotarizeInputs {
@@ -25,10 +33,11 @@ export function readNotarizeInputs(env: Env): NotarizeInputs {
   maskSecret(key);
   const inputs: NotarizeInputs = {
     ledger: readLedgerInputs(env),
-    subjects: requireSubjects('subjects', listInput('subjects')),
+    subjects: readSubjectInputs(),
     status: choiceInput('status', STATUSES, 'trusted', { eol: 'unsupported' }),
     metadata: keyValueInput('metadata'),
     evidence: listInput('evidence'),
+    showSummary: booleanInput('show-summary', true),
   };
   const reason = optionalInput('reason');
   if (reason !== undefined) inputs.reason = reason;

@@ -4,14 +4,17 @@
  * as `notarize trust|untrust|unsupport` and `notarize evidence add`.
  */
 import { ciContext } from '@notarize/ci';
-import { notarize, printable, type NotarizeResult } from '@notarize/cli';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readOfflineBundle } from '@notarize/client';
+import { notarize, printable, recordedLine, type NotarizeResult } from '@notarize/cli';
 import { actionContext } from '../../shared/src/context.ts';
 import { attachEvidence, type EvidenceRow } from '../../shared/src/evidence.ts';
 import { readSigningKey } from '../../shared/src/keys.ts';
 import { withActionLedger } from '../../shared/src/ledger.ts';
 import { setOutputs } from '../../shared/src/outputs.ts';
 import { runAction } from '../../shared/src/run-action.ts';
-import { digestSubjects } from '../../shared/src/subjects.ts';
+import { resolveSubjectInputs } from '../../shared/src/subject-inputs.ts';
 import { code, escapeHtml, writeSummary } from '../../shared/src/summary.ts';
 import { readNotarizeInputs } from './inputs.ts';
 
@@ -25,15 +28,15 @@ export function run(): Promise<void> {
     const ctx = actionContext(env);
     const signingKey = inputs.key ? await readSigningKey(inputs.key, ctx) : undefined;
     const ci = ciContext({ env, cwd: ctx.cwd });
-    const digests = await digestSubjects(inputs.subjects, ctx);
-    const { results, evidence } = await withActionLedger(
+    const subjects = await resolveSubjectInputs(inputs.subjects, ctx);
+    const { results, evidence, bundle } = await withActionLedger(
       inputs.ledger,
       ctx,
       'write',
       async (client) => {
         const results = await notarize({
           client,
-          subjects: digests,
+          subjects,
           status: inputs.status,
           metadata: inputs.metadata,
           ci,
@@ -42,27 +45,48 @@ export function run(): Promise<void> {
         });
         const evidence: EvidenceRow[] =
           inputs.evidence.length > 0
-            ? await attachEvidence({ client, files: inputs.evidence, subjects: digests, ci, ctx })
+            ? await attachEvidence({ client, files: inputs.evidence, subjects, ci, ctx })
             : [];
-        return { results, evidence };
+        const receipts = results.map((r) => r.receipt);
+        return { results, evidence, bundle: await readOfflineBundle(client, subjects, receipts) };
       },
     );
     const receipts: ReceiptRow[] = results.map(({ receipt: _receipt, ...row }) => row);
     const checkpoint = (evidence.at(-1) ?? results.at(-1))?.checkpoint;
-    setOutputs({ digests, receipts, checkpoint: checkpoint ?? null });
+    // The offline bundle: receipts and the proved status, for `notarize verify --bundle`.
+    const bundlePath = path.join(env.RUNNER_TEMP ?? ctx.cwd, `notarize-bundle-${process.pid}.json`);
+    await writeFile(bundlePath, `${JSON.stringify(bundle, null, 2)}\n`);
+    setOutputs({
+      digest: subjects[0]?.digest ?? '',
+      digests: subjects.map((s) => s.digest).join('\n'),
+      index: String(receipts[0]?.index ?? ''),
+      'bundle-path': bundlePath,
+      subjects,
+      receipts,
+      checkpoint: checkpoint ?? null,
+    });
     for (const r of receipts) {
       ctx.output.print(printable(`${r.status} ${r.subject} ${r.digest} #${r.index}`));
     }
     for (const e of evidence)
       ctx.output.print(printable(`evidence ${e.file} ${e.digest} #${e.index}`));
+    const recorded = recordedLine(results.map((r) => r.receipt));
+    if (recorded) ctx.output.print(recorded);
+    if (!inputs.showSummary) return;
+    const who = results[0]?.receipt.entry.identity;
     await writeSummary(
       {
-        heading: `Notarized ${receipts.length} artifact${receipts.length === 1 ? '' : 's'} as ${inputs.status}`,
+        heading:
+          `Notarized ${count(receipts.length, 'artifact')}` +
+          (evidence.length > 0 ? ` and ${count(evidence.length, 'evidence file')}` : '') +
+          ` as ${inputs.status}` +
+          (who ? `, recorded as ${who.name} (${who.role})` : ''),
         columns: ['Artifact', 'Digest', 'Status', 'Ledger index'],
         rows: [
           ...receipts.map((r) => [
             code(r.subject),
-            code(r.digest),
+            // A subject named by its digest shows it once.
+            r.subject === r.digest ? '–' : code(r.digest),
             escapeHtml(r.status),
             String(r.index),
           ]),
@@ -79,3 +103,5 @@ export function run(): Promise<void> {
     );
   });
 }
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -50,6 +50,20 @@ export function choiceInput<T extends string>(
   );
 }
 
+/** true/false (also yes/no, on/off); `fallback` when absent. */
+export function booleanInput(name: string, fallback: boolean): boolean {
+  const raw = optionalInput(name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(value)) return true;
+  if (['false', 'no', 'off', '0'].includes(value)) return false;
+  throw new ActionError(
+    'INPUT_INVALID',
+    'input',
+    `Input "${name}" is "${raw}"; write true or false.`,
+  );
+}
+
 /** `key=value` lines; keys must be unique and non-empty. */
 export function keyValueInput(name: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -47,7 +47,7 @@ export function parseTreeSize(value: string | undefined): number | undefined {
 }
 
 /** A policy or key file's text; only regular files are read (a FIFO or device is refused). */
-async function readText(file: string, cwd: string, what: string): Promise<string> {
+export async function readText(file: string, cwd: string, what: string): Promise<string> {
   const errorCode = `${what.toUpperCase()}_UNREADABLE`;
   let opened: Awaited<ReturnType<typeof openRegularFile>>;
   try {

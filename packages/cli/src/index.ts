@@ -17,5 +17,6 @@ export {
   type LedgerFlags,
 } from './ledger-access.ts';
 export { resolveSubjects, type SubjectFlags } from './subjects.ts';
+export { recordedLine } from './recorded-line.ts';
 export { loadPolicy, loadSigningKey, loadPublicKeys, parseTreeSize, collectMeta } from './flags.ts';
 export { addEvidence, getEvidence, type EvidenceAddResult } from './operations/evidence.ts';

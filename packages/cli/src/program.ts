@@ -14,6 +14,7 @@ import { registerLedger } from './commands/ledger.ts';
 import { registerRevoke } from './commands/revoke.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerVerify } from './commands/verify.ts';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDigest(program, ctx);
   registerAssert(program, ctx);
   registerStatus(program, ctx);
+  registerVerify(program, ctx);
   registerHistory(program, ctx);
   registerEvidence(program, ctx);
   registerRevoke(program, ctx);

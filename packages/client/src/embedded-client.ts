@@ -317,7 +317,15 @@ export class EmbeddedLedgerClient implements LedgerClient {
     } catch (error) {
       throw asClientError(error);
     }
-    return verifyStatuses(this.verifier, this.checkCheckpoint, bundle, unique, at, known);
+    const verified = await verifyStatuses(
+      this.verifier,
+      this.checkCheckpoint,
+      bundle,
+      unique,
+      at,
+      known,
+    );
+    return { ...verified, proof: [bundle] };
   }
 
   async entry(

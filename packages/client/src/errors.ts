@@ -10,6 +10,7 @@ export type LedgerClientErrorCode =
   | 'STATE_INVALID'
   | 'KEY_INVALID'
   | 'NOT_FOUND'
+  | 'BUNDLE_INVALID'
   // the ledger refused
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -33,6 +34,8 @@ export type LedgerClientErrorCode =
   | 'ENTRY_MISMATCH'
   | 'ENTRY_MISSING'
   | 'RECEIPT_MISMATCH'
+  | 'RECEIPT_INVALID'
+  | 'BUNDLE_MISMATCH'
   | 'BLOB_DIGEST_MISMATCH'
   | 'MAP_HEAD_INVALID'
   | 'MAP_PROOF_INVALID'

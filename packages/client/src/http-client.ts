@@ -44,6 +44,7 @@ import {
   parseBundle,
   parseConsistency,
   parseInfo,
+  type WireBundle,
 } from './wire.ts';
 
 function checkDigest(digest: string): void {
@@ -247,6 +248,7 @@ export class HttpLedgerClient implements LedgerClient {
     }
     let at = options?.at;
     const parts: VerifiedStatuses[] = [];
+    const proof: WireBundle[] = [];
     // Larger sets go in parts, all proved in the tree of the first part's size.
     for (let i = 0; i < unique.length; i += MAX_LOOKUP_SUBJECTS) {
       const subjects = unique.slice(i, i + MAX_LOOKUP_SUBJECTS);
@@ -257,18 +259,20 @@ export class HttpLedgerClient implements LedgerClient {
         retryable: true,
         signal: options?.signal,
       });
+      const bundle = parseBundle(value);
       const part = await verifyStatuses(
         this.verifier,
         this.checkCheckpoint,
-        parseBundle(value),
+        bundle,
         subjects,
         at,
         known,
       );
       at ??= part.tree.size;
       parts.push(part);
+      proof.push(bundle);
     }
-    return mergeStatuses(parts);
+    return { ...mergeStatuses(parts), proof };
   }
 
   async entry(

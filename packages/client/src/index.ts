@@ -12,3 +12,11 @@ export { createLedgerDispatcher } from './dispatcher.ts';
 export { HttpLedgerClient } from './http-client.ts';
 export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';
 export { AuditMemory } from './audit-memory.ts';
+export {
+  offlineBundle,
+  readOfflineBundle,
+  verifyOfflineBundle,
+  OFFLINE_BUNDLE_TYPE,
+  type OfflineBundle,
+  type VerifiedOfflineBundle,
+} from './offline-bundle.ts';

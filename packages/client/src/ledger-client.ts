@@ -10,6 +10,7 @@
  * This file is the contract: keep it stable; add, don't change.
  */
 import type { DsseEnvelope, EntryKind, InTotoStatement, LedgerEntry } from '@notarize/trust';
+import type { WireBundle } from './wire.ts';
 
 /** What a caller asks the ledger to append. The ledger fills in `v`, `identity` and `time`. */
 export interface AppendRequest {
@@ -108,6 +109,8 @@ export interface VerifiedStatuses {
   subjects: { digest: string; entries: VerifiedEntry[] }[];
   /** The first revocation of every identity named in `subjects`, where there is one. */
   revocations: VerifiedEntry[];
+  /** The answers as served (one per lookup part), for an offline bundle (offline-bundle.ts). */
+  proof?: WireBundle[];
 }
 
 export interface LedgerInfo {

@@ -1,5 +1,8 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { readOfflineBundle } from '@notarize/client';
 import { ciContext } from '@notarize/ci';
+import { writeFileAtomic } from '../atomic-file.ts';
 import type { CommandContext } from '../context.ts';
 import { collectMeta, loadSigningKey } from '../flags.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
@@ -14,6 +17,7 @@ interface AssertFlags extends LedgerFlags, SubjectFlags {
   key?: string;
   job?: string;
   idempotencyKey?: string;
+  bundle?: string;
   json?: boolean;
 }
 
@@ -53,6 +57,10 @@ export function registerAssert(program: Command, ctx: CommandContext): void {
       .option('--key <file>', 'sign each statement (DSSE) with this private key (PEM or JWK)')
       .option('--job <id>', 'override the CI job id recorded with the assertion')
       .option('--idempotency-key <key>', 'makes a retried call safe: the ledger answers it once')
+      .option(
+        '--bundle <file>',
+        'also write an offline bundle: the receipts and the proved status (notarize verify --bundle)',
+      )
       .option('--insecure-registry', 'allow plain http / unverified TLS for docker:// subjects')
       .option('--json', 'print JSON');
     withLedgerOptions(command).action(async (subjects: string[], flags: AssertFlags) => {
@@ -63,8 +71,8 @@ export function registerAssert(program: Command, ctx: CommandContext): void {
         overrides: flags.job ? { jobId: flags.job } : {},
       });
       const digests = await resolveSubjects(subjects, ctx, flags);
-      const results = await withLedger(flags, ctx, (client) =>
-        notarize({
+      const results = await withLedger(flags, ctx, async (client) => {
+        const written = await notarize({
           client,
           subjects: digests,
           status: verb.status,
@@ -73,8 +81,20 @@ export function registerAssert(program: Command, ctx: CommandContext): void {
           ...(flags.meta ? { metadata: flags.meta } : {}),
           ...(signingKey ? { signingKey } : {}),
           ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
-        }),
-      );
+        });
+        if (flags.bundle) {
+          const bundle = await readOfflineBundle(
+            client,
+            digests,
+            written.map((w) => w.receipt),
+          );
+          await writeFileAtomic(
+            path.resolve(ctx.cwd, flags.bundle),
+            `${JSON.stringify(bundle, null, 2)}\n`,
+          );
+        }
+        return written;
+      });
       if (flags.json) ctx.output.json(results.map(({ receipt: _receipt, ...row }) => row));
       else {
         ctx.output.print(

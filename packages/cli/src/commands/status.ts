@@ -20,7 +20,7 @@ interface DecideFlags extends LedgerFlags, SubjectFlags {
   json?: boolean;
 }
 
-function printReport(report: GateReport, ctx: CommandContext): void {
+export function printReport(report: GateReport, ctx: CommandContext): void {
   ctx.output.print(
     table(
       ['SUBJECT', 'DIGEST', 'DECISION', 'CODE', 'IDENTITIES'],

@@ -56,6 +56,18 @@ export async function evaluate(input: EvaluateInput): Promise<GateReport> {
     answer = await unprovedStatuses(input.client, input.subjects, input.at);
     complete = false;
   }
+  return decideOn(input, answer, complete);
+}
+
+/**
+ * The decision on a status answer already verified (read from the ledger, or from an offline
+ * bundle by `notarize verify --bundle`): envelopes checked against the keys, then the policy.
+ */
+export async function decideOn(
+  input: Pick<EvaluateInput, 'subjects' | 'policy' | 'keys' | 'now'>,
+  answer: StatusAnswer,
+  complete = true,
+): Promise<GateReport> {
   const keys = [...input.policy.keys, ...(input.keys ?? [])];
   const byDigest = new Map(answer.subjects.map((s) => [s.digest, s.entries]));
   const subjects = [];
@@ -92,7 +104,7 @@ function recordedName(entries: readonly VerifiedEntry[], digest: string): string
   return newest?.name;
 }
 
-type StatusAnswer = Pick<VerifiedStatuses, 'tree' | 'subjects' | 'revocations'>;
+export type StatusAnswer = Pick<VerifiedStatuses, 'tree' | 'subjects' | 'revocations'>;
 
 const isUnprovable = (error: unknown): boolean =>
   (error as { serviceCode?: unknown }).serviceCode === 'AT_NOT_PROVABLE';

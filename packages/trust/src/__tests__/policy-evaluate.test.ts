@@ -101,7 +101,7 @@ const CASES: Case[] = [
     decision: 'block',
     code: 1,
     reasons: [
-      'blocked: identity `trivy` (role scanner) marked it untrusted at index 4711: CVE-2026-1234',
+      'blocked: rule block[0] (status untrusted): identity `trivy` (role scanner) marked it untrusted at index 4711: CVE-2026-1234',
     ],
   },
   {
@@ -114,7 +114,7 @@ const CASES: Case[] = [
     decision: 'block',
     code: 3,
     reasons: [
-      /^blocked: identity `pm-eve` \(role pm\) marked it unsupported at index 2$/,
+      /^blocked: rule block\[0\] \(role pm, status unsupported\): identity `pm-eve` \(role pm\) marked it unsupported at index 2$/,
       /`trivy`/,
     ],
   },
@@ -230,7 +230,7 @@ const MORE: Case[] = [
     decision: 'block',
     code: 4,
     reasons: [
-      'blocked: identity `ci` (role pipeline) was revoked at index 5 (key leaked); its later assertion at index 6 (trusted) counts as revoked',
+      'blocked: rule block[2] (status revoked): identity `ci` (role pipeline) was revoked at index 5 (key leaked); its later assertion at index 6 (trusted) counts as revoked',
     ],
   },
   {

@@ -70,7 +70,12 @@ function counted(rule: PolicyRule, resolved: ResolvedSubject, now: Date) {
 }
 
 function blockReasons(rule: PolicyRule, matched: ResolvedSubject['identities']): string[] {
-  if (rule.min === 1) return matched.map((s) => `blocked: ${describeAssertion(s)}`);
+  // Every reason names the rule it comes from, so a summary can point at the policy's line.
+  if (rule.min === 1) {
+    return matched.map(
+      (s) => `blocked: rule ${rule.where} ${describeRule(rule)}: ${describeAssertion(s)}`,
+    );
+  }
   const who = matched.map(
     (s) => `${s.identity} at index ${s.index}${s.reason ? ` (${s.reason})` : ''}`,
   );
