@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { canonicalBytes, parsePolicy, readAssertion, type LedgerEntry } from '@notarize/trust';
 import { leafHash, noteVerifierFromVkey, verifyTlogProof } from '@notarize/tlog';
-import { configFromDocument } from '../packages/ledger/src/service/config.ts';
+import { configFromDocument } from '../packages/server/src/service/config.ts';
 import { actionlint } from './support/actions-actionlint.ts';
 import {
   createGitRepo,

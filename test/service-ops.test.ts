@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openLedgerClient } from '@notarize/client';
-import { jsonLogger } from '../packages/ledger/src/service/index.ts';
+import { jsonLogger } from '../packages/server/src/service/index.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 
 const lines: string[] = [];

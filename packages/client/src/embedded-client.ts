@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DB_FILE, jobKey, KEY_FILE, Ledger, subjectKey, VKEY_FILE } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
-import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/ledger/auth';
+import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/server/auth';
 import {
   b64s,
   BlobStore,
@@ -26,7 +26,7 @@ import {
   prepareEntries,
   provedEntries,
   type BundleRequest,
-} from '@notarize/ledger/service';
+} from '@notarize/server/service';
 import { asClientError, LedgerClientError, verificationError } from './errors.ts';
 import { loadAuthConfig } from './embedded-config.ts';
 import { toReceipt } from './http-client.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateApiKey } from '@notarize/ledger/auth';
+import { generateApiKey } from '@notarize/server/auth';
 import { generateSigningKey, parseSigningAlgorithm } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../cli-error.ts';

@@ -6,7 +6,7 @@ import {
   readOnlyConfig,
   startLedgerService,
   type ServiceConfig,
-} from '@notarize/ledger/service';
+} from '@notarize/server/service';
 import type { CommandContext } from '../context.ts';
 
 interface ServeOptions {

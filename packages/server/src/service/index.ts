@@ -1,7 +1,7 @@
 /** The ledger HTTP service (`notarize serve`): see API.md and README.md beside this file. */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { DB_FILE, Ledger } from '../ledger.ts';
+import { DB_FILE, Ledger } from '@notarize/ledger';
 import type { ServiceConfig } from './config.ts';
 import { EngineBackend } from './engine-backend.ts';
 import type { Logger } from './logger.ts';

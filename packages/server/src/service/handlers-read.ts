@@ -3,7 +3,7 @@ import { authorizeRead } from './access.ts';
 import type { RequestContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 import { intParam, sendJson } from './http-io.ts';
-import { jobKey, subjectKey } from '../index-keys.ts';
+import { jobKey, subjectKey } from '@notarize/ledger';
 import { b64, b64s, buildBundle, LOOKUP_PAGE_ENTRIES } from './proof-bundle.ts';
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;

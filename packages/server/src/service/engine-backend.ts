@@ -7,9 +7,9 @@
  */
 import { nodeHash, peakNodes, type Hash, type NodeId } from '@notarize/tlog';
 import type { LedgerEntry } from '@notarize/trust';
-import { entryKeys, identityKey, jobKey, keyId, subjectKey } from '../index-keys.ts';
-import type { Ledger } from '../ledger.ts';
-import { consistencyProof, inclusionProof } from '../proofs.ts';
+import { entryKeys, identityKey, jobKey, keyId, subjectKey } from '@notarize/ledger';
+import type { Ledger } from '@notarize/ledger';
+import { consistencyProof, inclusionProof } from '@notarize/ledger';
 import type { BackendAppendResult, BackendCheckpoint, ServiceBackend } from './backend.ts';
 import { ServiceError } from './errors.ts';
 

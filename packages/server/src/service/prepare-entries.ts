@@ -15,7 +15,7 @@ import {
   type LedgerEntry,
 } from '@notarize/trust';
 import type { Principal } from '../auth/principal.ts';
-import { canonicalText } from '../canonical.ts';
+import { canonicalText } from '@notarize/ledger';
 import type { Action } from '../auth/roles.ts';
 import { ServiceError } from './errors.ts';
 

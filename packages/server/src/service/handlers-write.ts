@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { buildRevocation, type LedgerEntry } from '@notarize/trust';
-import { canonicalText } from '../canonical.ts';
+import { canonicalText } from '@notarize/ledger';
 import type { Principal } from '../auth/principal.ts';
 import { authenticateWriter, authorizeAction } from './access.ts';
 import type { RequestContext } from './context.ts';

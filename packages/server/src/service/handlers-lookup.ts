@@ -5,7 +5,7 @@
  */
 import type { MapValue } from '@notarize/map';
 import { identityDigest } from '@notarize/trust';
-import { subjectKey } from '../index-keys.ts';
+import { subjectKey } from '@notarize/ledger';
 import { authorizeRead } from './access.ts';
 import type { ServiceBackend } from './backend.ts';
 import type { RequestContext } from './context.ts';
