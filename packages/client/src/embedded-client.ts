@@ -30,6 +30,7 @@ import {
 import { asClientError, LedgerClientError, verificationError } from './errors.ts';
 import { loadAuthConfig } from './embedded-config.ts';
 import { toReceipt } from './http-client.ts';
+import { writerWaitMs } from './writer-wait.ts';
 import type {
   AppendOptions,
   RevokeOptions,
@@ -114,7 +115,11 @@ export class EmbeddedLedgerClient implements LedgerClient {
       );
     }
     const auth = await loadAuthConfig(dir);
-    const ledger = await Ledger.open({ dir, readOnly: options.readOnly === true });
+    const ledger = await Ledger.open({
+      dir,
+      readOnly: options.readOnly === true,
+      writerWaitMs: writerWaitMs(options.env),
+    });
     try {
       const location = `file:${dir}`;
       const vkey = await resolveVkey(

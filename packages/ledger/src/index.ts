@@ -72,3 +72,10 @@ export { newestPerKey } from './map/map-rows.ts';
 /** RFC 9162 hashing through node:crypto, for verifiers that run on Node. */
 export { leafHash, nodeHash } from './hashing.ts';
 export { inclusionProof, consistencyProof } from './proofs.ts';
+export {
+  acquireWriterLock,
+  writerPid,
+  WRITER_LOCK_FILE,
+  WRITER_PID_FILE,
+  type WriterLock,
+} from './writer-lock.ts';

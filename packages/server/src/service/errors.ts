@@ -34,6 +34,8 @@ export type ServiceErrorCode =
   | 'OVERLOADED'
   | 'SHUTTING_DOWN'
   | 'CONFIG_INVALID'
+  | 'LISTEN_FAILED'
+  | 'LEDGER_BUSY'
   | 'INTERNAL';
 
 export type ServiceErrorCategory =
@@ -69,11 +71,15 @@ const STATUS: Record<ServiceErrorCode, number> = {
   OVERLOADED: 503,
   SHUTTING_DOWN: 503,
   CONFIG_INVALID: 500,
+  LISTEN_FAILED: 500,
+  LEDGER_BUSY: 500,
   INTERNAL: 500,
 };
 
 function categoryOf(status: number, code: ServiceErrorCode): ServiceErrorCategory {
-  if (code === 'CONFIG_INVALID') return 'input';
+  // Start-up refusals: the operator's configuration must change (CLI exit 10).
+  if (code === 'CONFIG_INVALID' || code === 'LISTEN_FAILED' || code === 'LEDGER_BUSY')
+    return 'input';
   if (status === 401 || status === 403) return 'forbidden';
   if (status === 409) return 'conflict';
   if (status === 429 || status === 503) return 'unavailable';

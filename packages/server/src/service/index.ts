@@ -8,6 +8,8 @@ import type { Logger } from './logger.ts';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
 import { SqliteIdempotencyStore } from './idempotency-store.ts';
 import { LedgerService } from './server.ts';
+import { checkListenAddress } from './listen-check.ts';
+import { ServiceError } from './errors.ts';
 
 export { LedgerService, SERVICE_VERSION, type LedgerServiceOptions } from './server.ts';
 export {
@@ -52,6 +54,8 @@ export async function startLedgerService(
   options: { logger?: Logger; configDir?: string } = {},
 ): Promise<StartedService> {
   const readOnly = !config.writable;
+  // Before anything is created: a busy port is the operator's to fix, not a reason for a new key.
+  if (config.listen.port !== 0) await checkListenAddress(config.listen.host, config.listen.port);
   // With a PostgreSQL store the data directory still holds the signing key (every instance of one
   // ledger needs the same ledger.key) and the blobs; the log lives in the database.
   const store = config.store ? { store: config.store } : {};
@@ -70,8 +74,13 @@ export async function startLedgerService(
       ...(config.origin ? { origin: config.origin } : {}),
       ...store,
       readOnly,
+      // serve refuses a second writer at once (the CLI waits for one): LEDGER_BUSY names its PID.
+      writerWaitMs: 0,
     });
-  const ledger = await open();
+  const ledger = await open().catch((error: unknown) => {
+    if ((error as { code?: unknown }).code !== 'LEDGER_BUSY') throw error;
+    throw new ServiceError('LEDGER_BUSY', (error as Error).message, { cause: error });
+  });
   const service = new LedgerService({
     config,
     ...(config.writable
