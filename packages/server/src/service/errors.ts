@@ -186,3 +186,14 @@ export function toServiceError(error: unknown): ServiceError {
     { cause: error },
   );
 }
+
+/**
+ * Why a request was refused, for the access log and metrics: the typed cause's code (AUTH_* of
+ * the auth package, IDENTITY_REVOKED, …) when there is one, else the response code.
+ */
+export function refusalReason(error: ServiceError): string {
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(cause.code)
+    ? cause.code
+    : error.code;
+}

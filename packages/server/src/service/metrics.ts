@@ -2,6 +2,8 @@
  * The service's Prometheus metrics (text exposition format 0.0.4), kept dependency-free: a few
  * counters, gauges and fixed-bucket histograms are all /metrics needs.
  */
+import { RuntimeMetrics } from './runtime-metrics.ts';
+
 type Labels = Record<string, string>;
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -123,8 +125,13 @@ export class ServiceMetrics {
     LATENCY_BUCKETS,
   );
   readonly errors = new Counter('notarize_errors_total', 'Error responses by code.');
+  readonly authFailures = new Counter(
+    'notarize_auth_failures_total',
+    'Refused credentials and actions (401/403) by response code and reason (AUTH_* code).',
+  );
   readonly blobBytes = new Counter('notarize_blob_bytes_total', 'Blob bytes stored.');
   private readonly gauges: Gauge[];
+  readonly runtime = new RuntimeMetrics();
 
   constructor(treeSize: () => number, inflight: () => number, queued: () => number) {
     this.gauges = [
@@ -144,7 +151,9 @@ export class ServiceMetrics {
       this.latency,
       this.errors,
       this.blobBytes,
+      this.authFailures,
       ...this.gauges,
+      this.runtime,
     ];
     return `${all.flatMap((m) => m.render()).join('\n')}\n`;
   }

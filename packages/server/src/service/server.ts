@@ -16,7 +16,7 @@ import { BlobStore } from './blob-store.ts';
 import type { ServiceConfig } from './config.ts';
 import type { RequestContext, ServiceParts } from './context.ts';
 import { guardConnections } from './connection-guard.ts';
-import { ServiceError, toServiceError } from './errors.ts';
+import { refusalReason, ServiceError, toServiceError } from './errors.ts';
 import { sendError, sendJson } from './http-io.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import type { IdempotencyRecordStore } from './idempotency-store.ts';
@@ -123,6 +123,8 @@ export class LedgerService {
     const start = process.hrtime.bigint();
     let routeName = 'unknown';
     const ctxBase: Partial<RequestContext> = {};
+    // For 401/403: why (an AUTH_* code of the auth package, else the response code).
+    let refusal: string | undefined;
     this.inflight++;
     try {
       if (this.draining) {
@@ -188,6 +190,10 @@ export class LedgerService {
       if (!req.complete) res.setHeader('connection', 'close');
       sendError(res, error);
       this.parts.metrics.errors.inc({ code: error.code });
+      if (error.status === 401 || error.status === 403) {
+        refusal = refusalReason(error);
+        this.parts.metrics.authFailures.inc({ code: error.code, reason: refusal });
+      }
       if (error.status >= 500 && error.code !== 'OVERLOADED' && error.code !== 'SHUTTING_DOWN') {
         this.parts.logger.log('error', 'request failed', {
           route: routeName,
@@ -210,6 +216,7 @@ export class LedgerService {
           status: res.statusCode,
           ms: Math.round(seconds * 1000 * 10) / 10,
           ...(principal ? { identity: principal.name } : {}),
+          ...(refusal ? { reason: refusal } : {}),
         },
       );
       if (this.draining && this.inflight === 0) this.drained?.();
@@ -235,6 +242,7 @@ export class LedgerService {
     this.server.closeAllConnections();
     await closed;
     await this.parts.backend.close();
+    this.parts.metrics.runtime.stop();
     this.idempotencyStore?.close();
     this.parts.logger.log('info', 'stopped', { size: this.treeSize });
   }
