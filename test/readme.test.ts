@@ -213,7 +213,7 @@ describe('the README CLI reference', () => {
     ).values(),
   ];
 
-  it('lists the commands of DESIGN.md section 5', () => {
+  it('lists the commands of docs/cli.md', () => {
     const names = new Set(commands.map((c) => c.join(' ')));
     for (const c of [
       'digest',

@@ -1,4 +1,5 @@
 /** Operations: structured logs without secrets, trust on first use over HTTP, metrics. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,5 +96,14 @@ describe('service operations', () => {
     }
     expect(text).toContain(`nodejs_version_info{version="${process.version}"} 1`);
     expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)![1])).toBeGreaterThan(1e6);
+  });
+
+  it('answers an unknown path with a 404 that names where the API is documented', async () => {
+    const res = await fetch(`${h.url}/v2/nothing`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe('NOT_FOUND');
+    expect(body.message).toContain('packages/server/src/service/API.md');
+    expect(existsSync(path.resolve('packages/server/src/service/API.md'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  *
  * Identity: `--as NAME` (NOTARIZE_IDENTITY). Roles come from `<dir>/config.yaml` (the auth
  * sections of the service config: roles, identities); without it the ledger is single-user and
- * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
+ * any identity may do anything (docs/cli.md). The OS's file permissions are the boundary.
  */
 import { canonicalize } from '@notarize/trust';
 import { existsSync, statSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The ledger engine: validation, sequencing with group commit, signed checkpoints, receipts, and
- * reads with proofs, optionally "as of" an older tree size (DESIGN.md sections 3, 4, 6).
+ * reads with proofs, optionally "as of" an older tree size (docs/formats.md, docs/trust-model.md, docs/architecture.md).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';

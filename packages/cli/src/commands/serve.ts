@@ -12,7 +12,7 @@ interface ServeOptions {
 /**
  * `notarize serve [--data DIR] [--config FILE] [--listen HOST:PORT]`: serves a ledger over HTTP
  * until SIGINT/SIGTERM, then drains in-flight requests. Without --config it is read-only for
- * everyone (DESIGN.md section 5). Prints the ledger's vkey, which clients pin.
+ * everyone (docs/cli.md). Prints the ledger's vkey, which clients pin.
  */
 export function registerServe(program: Command, ctx: CommandContext): void {
   program

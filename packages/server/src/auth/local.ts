@@ -1,6 +1,6 @@
 /**
  * The principal of a `file:` ledger (`--as NAME`): no credential, the OS's file permissions are
- * the boundary (DESIGN.md section 5). With a config, the name must be one of its `identities`;
+ * the boundary (docs/cli.md). With a config, the name must be one of its `identities`;
  * without one the ledger is single-user and the caller may do everything (role `admin`).
  */
 import type { AuthConfig } from './config.ts';

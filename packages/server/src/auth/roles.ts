@@ -1,5 +1,5 @@
 /**
- * Roles and authorization (DESIGN.md section 4): a role says which statuses an identity may
+ * Roles and authorization (docs/trust-model.md): a role says which statuses an identity may
  * assert, whether it may add evidence, read, and administer (revoke identities).
  */
 import { ASSERTABLE_STATUSES } from '@notarize/trust';

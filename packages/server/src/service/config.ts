@@ -2,7 +2,7 @@
  * The service's configuration file (YAML; example-config.yaml beside this file). The service's
  * own sections (origin, listen, data/storage, limits, log, anonymousRead) are validated here with a
  * JSON Schema; the auth sections (roles, identities, apiKeys, oidc) by auth/validate-config.ts.
- * Without a config file the service is read-only for everyone (DESIGN.md section 5).
+ * Without a config file the service is read-only for everyone (docs/cli.md).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

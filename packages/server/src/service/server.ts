@@ -166,7 +166,10 @@ export class LedgerService {
       }
       const match = matchRoute(url.pathname);
       if (!match)
-        throw new ServiceError('NOT_FOUND', `no such endpoint: ${url.pathname} (see API.md)`);
+        throw new ServiceError(
+          'NOT_FOUND',
+          `no such endpoint: ${url.pathname} (the API: packages/server/src/service/API.md in the notarize-action repository)`,
+        );
       routeName = match.route.name;
       const handler = match.route.methods[req.method ?? ''];
       if (!handler) {
