@@ -5,7 +5,7 @@
 # machine; .ci/run runs exactly this. Idempotent: installs only what is missing.
 set -euo pipefail
 
-debs=(docker-registry skopeo umoci postgresql rsync git nodejs)
+debs=(docker-registry skopeo umoci postgresql rsync git nodejs systemd)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
