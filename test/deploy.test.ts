@@ -36,7 +36,7 @@ describe('deploy/kubernetes/notarize.yaml', () => {
   });
 
   test('a broken object fails the same validation', () => {
-    const broken = structuredClone(docs[1]!) as { spec: { replicas: unknown } };
+    const broken = structuredClone(docs[1]!) as unknown as { spec: { replicas: unknown } };
     broken.spec.replicas = 'one';
     expect(() => validate(broken as never)).toThrow(/replicas must be integer/);
   });
@@ -66,7 +66,9 @@ describe('deploy/kubernetes/notarize.yaml', () => {
     expect(container!.ports[0]!.containerPort).toBe(IMAGE_PORT);
     expect(container!.readinessProbe.httpGet.path).toBe('/healthz');
     expect(container!.volumeMounts.map((m) => m.mountPath)).toContain('/data');
-    const config = parse((docs[0] as { data: Record<string, string> }).data['notarize.yaml']!) as {
+    const config = parse(
+      (docs[0] as unknown as { data: Record<string, string> }).data['notarize.yaml']!,
+    ) as {
       data: string;
       listen: string;
     };
