@@ -133,7 +133,7 @@ describe('the README GitHub workflow', () => {
 
 describe('the README GitLab pipeline', () => {
   const TEMPLATES_URL =
-    'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/gitlab-templates/';
+    'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/templates/';
   let server: IncludeServer;
   let repo: GitRepo;
   beforeAll(async () => {
