@@ -52,7 +52,7 @@ export default {
     'reports',
     'bench',
     'deploy',
-    'gitlab-templates',
+    'templates',
     'docs',
     '.ci',
   ],

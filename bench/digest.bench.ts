@@ -4,7 +4,7 @@
  * - file: a >= 1 GiB file (64 MiB with --quick), throughput vs `openssl dgst -sha256`; page cache
  *   warmed first so both read from memory; best of 3 each, alternating.
  * - directory: 10,000 small files (1,000 with --quick) in 100 dirs, wall time vs the coreutils
- *   pipeline of DESIGN.md section 3; the digests must be equal. Concurrency variants are measured
+ *   pipeline of docs/formats.md; the digests must be equal. Concurrency variants are measured
  *   too (that is how the default was chosen).
  * - registry: wall time of resolving a tag on a loopback docker-registry vs `skopeo inspect`,
  *   median of N, for the in-process API and for the CLI as a process.

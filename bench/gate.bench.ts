@@ -12,7 +12,7 @@ import path from 'node:path';
 import { evaluate } from '@notarize/cli';
 import { createLedgerDispatcher, openLedgerClient, type LedgerClient } from '@notarize/client';
 import { Ledger } from '@notarize/ledger';
-import { configFromDocument, silentLogger, startLedgerService } from '@notarize/ledger/service';
+import { configFromDocument, silentLogger, startLedgerService } from '@notarize/server/service';
 import { buildAssertion, parsePolicy, toLedgerEntry, type LedgerEntry } from '@notarize/trust';
 import { lowerIsBetter, latency, type BenchContext, type BenchRow } from './harness.ts';
 

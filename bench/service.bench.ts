@@ -13,12 +13,12 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createLedgerDispatcher, openLedgerClient, type LedgerClient } from '@notarize/client';
 import { Ledger } from '@notarize/ledger';
 import { buildAssertion, type LedgerEntry } from '@notarize/trust';
-import { generateApiKey } from '../packages/ledger/src/auth/api-keys.ts';
+import { generateApiKey } from '../packages/server/src/auth/api-keys.ts';
 import {
   configFromDocument,
   silentLogger,
   startLedgerService,
-} from '../packages/ledger/src/service/index.ts';
+} from '../packages/server/src/service/index.ts';
 import {
   higherIsBetter,
   lowerIsBetter,

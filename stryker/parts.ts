@@ -41,8 +41,8 @@ export const PARTS: Record<string, MutationPart> = {
     ignoreTests: ['purity\\.test\\.ts$', 'python\\.test\\.ts$'],
   },
   auth: {
-    mutate: ['packages/ledger/src/auth/**/*.ts', '!packages/ledger/src/auth/__tests__/**'],
-    tests: ['<rootDir>/packages/ledger/src/auth/__tests__'],
+    mutate: ['packages/server/src/auth/**/*.ts', '!packages/server/src/auth/__tests__/**'],
+    tests: ['<rootDir>/packages/server/src/auth/__tests__'],
     ignoreTests: [],
   },
 };

@@ -5,7 +5,7 @@
 import { ciContext, ciIdentityName, getOidcToken } from '@notarize/ci';
 import { githubClaims, startOidcIssuer } from './support/oidc-issuer.ts';
 import type { OidcIssuer } from './support/oidc-issuer.ts';
-import { Authenticator, validateAuthConfig } from '@notarize/ledger/auth';
+import { Authenticator, validateAuthConfig } from '@notarize/server/auth';
 
 const AUD = 'notarize-ledger';
 let issuer: OidcIssuer;

@@ -18,7 +18,7 @@ import { startIncludeServer, type IncludeServer } from './support/gitlab-include
 import { E2E_TIMEOUT } from './support/gitlab-pipeline.ts';
 
 const TEMPLATES_URL =
-  'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/gitlab-templates/';
+  'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/templates/';
 
 /** The fenced ```yaml blocks of the section that starts with `heading`. */
 function yamlBlocks(markdown: string, heading: string): string[] {

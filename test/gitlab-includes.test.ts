@@ -62,7 +62,7 @@ describe('including the GitLab templates', () => {
           inputs: { ledger, cli: CLI, ...inputs },
         });
         await repo.commit({
-          'gitlab-templates/notarize.yml':
+          'templates/notarize.yml':
             '# not this one: the include must come from the other project\n',
           '.gitlab-ci.yml': pipelineYaml(
             ['build', 'test', 'deploy'],
@@ -96,15 +96,18 @@ describe('including the GitLab templates', () => {
   );
 
   it(
-    'include: component — the catalog layout (templates/<name>.yml) the publish job produces',
+    "include: component — the repository's catalog layout (templates/<name>.yml)",
     async () => {
-      // What docs/gitlab.md's publish job pushes to the component project: gitlab-templates/*.yml
-      // copied to templates/. gitlab-ci-local resolves a component of this very project at its
-      // current commit from the working tree, as GitLab does for a component tested in its project.
-      const files: Record<string, string> = {};
-      for (const [name, text] of Object.entries(await templateFiles())) {
-        files[name.replace(/^gitlab-templates\//, 'templates/')] = text;
-      }
+      // The repository's own layout is the catalog's (templates/<name>.yml). gitlab-ci-local
+      // resolves a component of this very project at its current commit from the working tree,
+      // as GitLab does for a component tested in its project.
+      const files = await templateFiles();
+      expect(Object.keys(files).sort()).toEqual([
+        'templates/README.md',
+        'templates/evidence.yml',
+        'templates/gate.yml',
+        'templates/notarize.yml',
+      ]);
       const repo = await repos.create('', files);
       const sha = await headCommit(repo);
       const component = (name: string) => `$CI_SERVER_FQDN/group/project/${name}@${sha}`;

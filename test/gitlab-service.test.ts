@@ -53,7 +53,7 @@ beforeAll(async () => {
   issuer = await startOidcIssuer({ defaultAudience: 'notarize' });
   const files: Record<string, string> = {};
   for (const name of ['notarize.yml', 'gate.yml']) {
-    files[`gitlab-templates/${name}`] = await readFile(path.join(TEMPLATES_DIR, name), 'utf8');
+    files[`templates/${name}`] = await readFile(path.join(TEMPLATES_DIR, name), 'utf8');
   }
   repo = await createGitRepo({ files });
   service = await startLedgerService({

@@ -3,6 +3,7 @@
  * running a pipeline (gitlab-pipelines.test.ts runs them). These rules keep the three templates
  * consistent with each other and safe to feed with untrusted-looking input values.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   templates = await Promise.all(NAMES.map(load));
 });
 
-describe('gitlab-templates/*.yml', () => {
+describe('templates/*.yml', () => {
   it('each is a spec: inputs: header, ---, and exactly one job named by the job-name input', () => {
     for (const t of templates) {
       expect(Object.keys(t.jobs)).toEqual(['$[[ inputs.job-name ]]']);
@@ -139,5 +140,22 @@ describe('gitlab-templates/*.yml', () => {
     };
     expect(gate.artifacts.reports.junit).toBe('notarize-out/$[[ inputs.job-name ]]/junit.xml');
     expect(gate.allow_failure).toEqual({ exit_codes: [42] });
+  });
+});
+
+describe('templates/README.md (the component README)', () => {
+  const readme = readFileSync(path.join(TEMPLATES_DIR, 'README.md'), 'utf8');
+  test.each(['notarize', 'evidence', 'gate'])('documents every input of %s.yml', (name) => {
+    const spec = (
+      parseAllDocuments(
+        readFileSync(path.join(TEMPLATES_DIR, `${name}.yml`), 'utf8'),
+      )[0]!.toJS() as { spec: { inputs: Record<string, unknown> } }
+    ).spec.inputs;
+    const at = readme.indexOf(`\n### ${name}\n`);
+    expect(at).toBeGreaterThan(0);
+    const next = readme.indexOf('\n### ', at + 1);
+    const section = readme.slice(at, next < 0 ? undefined : next);
+    const documented = [...section.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(documented).toEqual(Object.keys(spec));
   });
 });

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openLedgerClient, type LedgerClient } from '@notarize/client';
-import { LOOKUP_PAGE_ENTRIES, MAX_LOOKUP_SUBJECTS } from '../packages/ledger/src/service/index.ts';
+import { LOOKUP_PAGE_ENTRIES, MAX_LOOKUP_SUBJECTS } from '../packages/server/src/service/index.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 import { startTamperProxy, type TamperProxy } from './support/service-tamper-proxy.ts';
 

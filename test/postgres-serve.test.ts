@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openLedgerClient, type LedgerClient } from '@notarize/client';
 import { PostgresStore, verifyLedgerStore } from '@notarize/ledger';
-import { generateApiKey } from '@notarize/ledger/auth';
+import { generateApiKey } from '@notarize/server/auth';
 import { noteVerifierFromVkey } from '@notarize/tlog';
 import { buildAssertion } from '@notarize/trust';
 import { startTestPostgres, type TestPostgres } from './support/postgres.ts';

@@ -1,6 +1,6 @@
 /** The service configuration's PostgreSQL storage: `storage: postgres://…` and NOTARIZE_STORE. */
 import path from 'node:path';
-import { configFromDocument, readOnlyConfig } from '../packages/ledger/src/service/config.ts';
+import { configFromDocument, readOnlyConfig } from '../packages/server/src/service/config.ts';
 
 const URL_A = 'postgres://notarize@db.example:5432/notarize?schema=notary';
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { canonicalBytes, parsePolicy, readAssertion, type LedgerEntry } from '@notarize/trust';
 import { leafHash, noteVerifierFromVkey, verifyTlogProof } from '@notarize/tlog';
-import { configFromDocument } from '../packages/ledger/src/service/config.ts';
+import { configFromDocument } from '../packages/server/src/service/config.ts';
 import { actionlint } from './support/actions-actionlint.ts';
 import {
   createGitRepo,
@@ -133,7 +133,7 @@ describe('the README GitHub workflow', () => {
 
 describe('the README GitLab pipeline', () => {
   const TEMPLATES_URL =
-    'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/gitlab-templates/';
+    'https://raw.githubusercontent.com/notarize-dev/notarize-action/v1/templates/';
   let server: IncludeServer;
   let repo: GitRepo;
   beforeAll(async () => {
@@ -213,7 +213,7 @@ describe('the README CLI reference', () => {
     ).values(),
   ];
 
-  it('lists the commands of DESIGN.md section 5', () => {
+  it('lists the commands of docs/cli.md', () => {
     const names = new Set(commands.map((c) => c.join(' ')));
     for (const c of [
       'digest',
@@ -432,11 +432,19 @@ describe('links in the README and the docs of issue 10', () => {
 });
 
 describe('the README "Try it"', () => {
-  it('names two commands that are scripts of the package', () => {
+  it('names commands that are scripts of the package, and CI runs the same provisioning', () => {
     const sh = fenced(section(README, '## Try it'), 'sh')[0];
-    expect(sh).toBe('npm ci && npm run demo\nnpm test\n');
+    expect(sh).toBe(
+      'npm ci && npm run demo\n' +
+        'npm run provision && npm test    # provision: once, apt-get installs what the tests run against\n',
+    );
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     expect(pkg.scripts.demo).toBe('node scripts/demo.ts');
     expect(pkg.scripts.test).toBeDefined();
+    expect(pkg.scripts.provision).toBe('bash scripts/provision.sh');
+    // .ci/run provisions with exactly that script, then runs the README's test command.
+    const ci = read('.ci/run');
+    expect(ci).toContain('\nbash scripts/provision.sh\n');
+    expect(ci).toContain('\nnpm test 2>&1');
   });
 });

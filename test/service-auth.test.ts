@@ -2,7 +2,7 @@
  * Authentication and authorization over HTTP: every built-in role x every action, OIDC tokens
  * from a local issuer accepted and refused, anonymous reads, read-only mode, revocation.
  */
-import { ACTIONS, type Action } from '../packages/ledger/src/auth/roles.ts';
+import { ACTIONS, type Action } from '../packages/server/src/auth/roles.ts';
 import { buildEvidence, buildRevocation } from '@notarize/trust';
 import { openLedgerClient } from '@notarize/client';
 import { githubClaims, startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';

@@ -1,9 +1,10 @@
 /** Operations: structured logs without secrets, trust on first use over HTTP, metrics. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openLedgerClient } from '@notarize/client';
-import { jsonLogger } from '../packages/ledger/src/service/index.ts';
+import { jsonLogger } from '../packages/server/src/service/index.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 
 const lines: string[] = [];
@@ -33,7 +34,10 @@ describe('service operations', () => {
     );
     expect(write).toMatchObject({ level: 'info', method: 'POST', identity: 'qa-bot' });
     expect(typeof write!.ms).toBe('number');
-    expect(records.some((r) => r.route === 'entries' && r.status === 401)).toBe(true);
+    // A refusal's access line says why, with the auth package's code (docs/operations.md).
+    const refused = records.find((r) => r.route === 'entries' && r.status === 401);
+    expect(refused).toMatchObject({ msg: 'request', reason: 'AUTH_BAD_API_KEY' });
+    expect(write).not.toHaveProperty('reason');
     const all = lines.join('\n');
     for (const key of Object.values(h.keys)) expect(all).not.toContain(key.slice(3, 20));
   });
@@ -75,5 +79,31 @@ describe('service operations', () => {
       /notarize_http_request_duration_seconds_bucket\{le="\+Inf",route="entries"\} [1-9]/,
     );
     expect(text).toMatch(/notarize_errors_total\{code="UNAUTHENTICATED"\} [1-9]/);
+    expect(text).toMatch(
+      /^notarize_auth_failures_total\{code="UNAUTHENTICATED",reason="AUTH_BAD_API_KEY"\} [1-9]/m,
+    );
+    // Process and runtime metrics, under prom-client's names.
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'process_start_time_seconds',
+      'process_open_fds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_active_resources_total',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name} [0-9.e+-]+$`, 'm'));
+    }
+    expect(text).toContain(`nodejs_version_info{version="${process.version}"} 1`);
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)![1])).toBeGreaterThan(1e6);
+  });
+
+  it('answers an unknown path with a 404 that names where the API is documented', async () => {
+    const res = await fetch(`${h.url}/v2/nothing`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe('NOT_FOUND');
+    expect(body.message).toContain('packages/server/src/service/API.md');
+    expect(existsSync(path.resolve('packages/server/src/service/API.md'))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The `--json` shapes the demo reads (DESIGN.md section 5), and how it shows receipts compactly.
+ * The `--json` shapes the demo reads (docs/cli.md), and how it shows receipts compactly.
  */
 export interface Receipt {
   subject: string;

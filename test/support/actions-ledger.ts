@@ -7,12 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { generateApiKey } from '../../packages/ledger/src/auth/api-keys.ts';
+import { generateApiKey } from '../../packages/server/src/auth/api-keys.ts';
 import {
   loadConfig,
   silentLogger,
   startLedgerService,
-} from '../../packages/ledger/src/service/index.ts';
+} from '../../packages/server/src/service/index.ts';
 
 export interface ActionsLedger {
   url: string;

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 const pexecFile = promisify(execFile);
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-export const TEMPLATES_DIR = path.join(REPO_ROOT, 'gitlab-templates');
+export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const BIN_DIR = path.join(REPO_ROOT, 'node_modules', '.bin');
 
 export function gitlabCiLocalBin(): string {

@@ -15,11 +15,11 @@ const pexecFile = promisify(execFile);
 /** gitlab-ci-local pipelines take seconds each, more on a busy machine. */
 export const E2E_TIMEOUT = 90_000;
 
-/** The templates as files of a repository, under gitlab-templates/. */
+/** The templates as files of a repository, under templates/. */
 export async function templateFiles(): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const name of await readdir(TEMPLATES_DIR)) {
-    files[`gitlab-templates/${name}`] = await readFile(path.join(TEMPLATES_DIR, name), 'utf8');
+    files[`templates/${name}`] = await readFile(path.join(TEMPLATES_DIR, name), 'utf8');
   }
   return files;
 }
@@ -85,14 +85,14 @@ function includeEntry(include: Include): Record<string, unknown> {
   const file = `${include.template}.yml`;
   switch (include.how) {
     case 'local':
-      return { local: `gitlab-templates/${file}`, inputs: include.inputs };
+      return { local: `templates/${file}`, inputs: include.inputs };
     case 'remote':
       return { remote: `${include.baseUrl}/raw/${file}`, inputs: include.inputs };
     case 'project':
       return {
         project: include.project,
         ref: include.ref,
-        file: `gitlab-templates/${file}`,
+        file: `templates/${file}`,
         inputs: include.inputs,
       };
   }

@@ -13,7 +13,7 @@ import {
   type LedgerClientOptions,
 } from '@notarize/client';
 import { buildAssertion, buildEvidence, type EntryDraft } from '@notarize/trust';
-import { generateApiKey } from '../../packages/ledger/src/auth/api-keys.ts';
+import { generateApiKey } from '../../packages/server/src/auth/api-keys.ts';
 import {
   configFromDocument,
   readOnlyConfig,
@@ -22,7 +22,7 @@ import {
   type Logger,
   type ServiceConfig,
   type StartedService,
-} from '../../packages/ledger/src/service/index.ts';
+} from '../../packages/server/src/service/index.ts';
 
 export const ROLES = ['pipeline', 'scanner', 'qa', 'legal', 'pm', 'auditor', 'admin'] as const;
 export type BuiltinRole = (typeof ROLES)[number];

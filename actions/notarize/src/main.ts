@@ -18,7 +18,7 @@ import { resolveSubjectInputs } from '../../shared/src/subject-inputs.ts';
 import { code, escapeHtml, writeSummary } from '../../shared/src/summary.ts';
 import { readNotarizeInputs } from './inputs.ts';
 
-/** The `trust --json` row of DESIGN.md section 5 (the receipt itself stays out of outputs). */
+/** The `trust --json` row of docs/cli.md (the receipt itself stays out of outputs). */
 export type ReceiptRow = Omit<NotarizeResult, 'receipt'>;
 
 export function run(): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Process exit codes of the `notarize` CLI (DESIGN.md section 5). 1–4 are the trust status codes
+ * Process exit codes of the `notarize` CLI (docs/cli.md). 1–4 are the trust status codes
  * of a blocking decision; the rest say why the command itself could not do its work.
  */
 export const ExitCode = {

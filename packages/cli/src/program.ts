@@ -16,7 +16,9 @@ import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerVerify } from './commands/verify.ts';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
+
+export { VERSION };
 
 /** Builds the `notarize` command tree. Each command lives in `commands/<name>.ts`. */
 export function buildProgram(ctx: CommandContext): Command {

@@ -5,14 +5,14 @@
  *
  * Identity: `--as NAME` (NOTARIZE_IDENTITY). Roles come from `<dir>/config.yaml` (the auth
  * sections of the service config: roles, identities); without it the ledger is single-user and
- * any identity may do anything (DESIGN.md section 5). The OS's file permissions are the boundary.
+ * any identity may do anything (docs/cli.md). The OS's file permissions are the boundary.
  */
 import { canonicalize } from '@notarize/trust';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DB_FILE, jobKey, KEY_FILE, Ledger, subjectKey, VKEY_FILE } from '@notarize/ledger';
 import { buildRevocation } from '@notarize/trust';
-import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/ledger/auth';
+import { authorize, BUILTIN_ROLES, localPrincipal, type AuthConfig } from '@notarize/server/auth';
 import {
   b64s,
   BlobStore,
@@ -26,10 +26,11 @@ import {
   prepareEntries,
   provedEntries,
   type BundleRequest,
-} from '@notarize/ledger/service';
+} from '@notarize/server/service';
 import { asClientError, LedgerClientError, verificationError } from './errors.ts';
 import { loadAuthConfig } from './embedded-config.ts';
 import { toReceipt } from './http-client.ts';
+import { writerWaitMs } from './writer-wait.ts';
 import type {
   AppendOptions,
   RevokeOptions,
@@ -114,7 +115,11 @@ export class EmbeddedLedgerClient implements LedgerClient {
       );
     }
     const auth = await loadAuthConfig(dir);
-    const ledger = await Ledger.open({ dir, readOnly: options.readOnly === true });
+    const ledger = await Ledger.open({
+      dir,
+      readOnly: options.readOnly === true,
+      writerWaitMs: writerWaitMs(options.env),
+    });
     try {
       const location = `file:${dir}`;
       const vkey = await resolveVkey(

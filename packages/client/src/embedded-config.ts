@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { validateAuthConfig, type AuthConfig } from '@notarize/ledger/auth';
+import { validateAuthConfig, type AuthConfig } from '@notarize/server/auth';
 import { LedgerClientError } from './errors.ts';
 
 export const LEDGER_CONFIG_FILE = 'config.yaml';

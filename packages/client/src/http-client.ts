@@ -1,5 +1,5 @@
 /**
- * LedgerClient for a ledger service (`http(s)://…`), API in packages/ledger/src/service/API.md.
+ * LedgerClient for a ledger service (`http(s)://…`), API in packages/server/src/service/API.md.
  * Reads send `known=<trusted size>` so one answer carries everything needed to verify it.
  */
 import { canonicalize } from '@notarize/trust';
@@ -24,7 +24,7 @@ import type {
   VerifiedStatuses,
 } from './ledger-client.ts';
 import { jobKey, subjectKey } from '@notarize/ledger';
-import { MAX_LOOKUP_SUBJECTS } from '@notarize/ledger/service';
+import { MAX_LOOKUP_SUBJECTS } from '@notarize/server/service';
 import {
   checkAt,
   mergeStatuses,

@@ -5,7 +5,7 @@
  */
 import type { LedgerEntry } from '@notarize/trust';
 import { subjectKey } from '@notarize/ledger';
-import { LOOKUP_PAGE_ENTRIES, statusKeys } from '@notarize/ledger/service';
+import { LOOKUP_PAGE_ENTRIES, statusKeys } from '@notarize/server/service';
 import type {
   ProvedTree,
   VerifiedCheckpoint,

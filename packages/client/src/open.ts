@@ -6,8 +6,6 @@
  */
 import path from 'node:path';
 import { LedgerClientError } from './errors.ts';
-import { HttpLedgerClient } from './http-client.ts';
-import { HttpTransport } from './http-transport.ts';
 import type { LedgerClient } from './ledger-client.ts';
 import type { LedgerClientOptions } from './options.ts';
 import { openStateStore, type StateStore } from './state.ts';
@@ -101,6 +99,12 @@ export async function openLedgerClient(
     return EmbeddedLedgerClient.open(location.dir, { ...options, env }, state, notice);
   }
 
+  // Each transport loads its code when used: a file: ledger never evaluates the HTTP client
+  // (undici), an https: one never the embedded engine.
+  const [{ HttpTransport }, { HttpLedgerClient }] = await Promise.all([
+    import('./http-transport.ts'),
+    import('./http-client.ts'),
+  ]);
   const transport = new HttpTransport(location.base, {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...((options.token ?? env.NOTARIZE_TOKEN)

@@ -1,5 +1,5 @@
 /**
- * The JSON shapes the ledger service sends (packages/ledger/src/service/API.md). Everything here
+ * The JSON shapes the ledger service sends (packages/server/src/service/API.md). Everything here
  * is untrusted input until verifier.ts has checked it.
  */
 import type { LedgerEntry } from '@notarize/trust';

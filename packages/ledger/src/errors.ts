@@ -22,7 +22,8 @@ export type LedgerErrorCode =
   | 'BACKUP_FAILED'
   | 'RESTORE_REFUSED'
   | 'MAP_HEAD_MISSING'
-  | 'MAP_HEAD_MISMATCH';
+  | 'MAP_HEAD_MISMATCH'
+  | 'LEDGER_BUSY';
 
 export type LedgerErrorCategory =
   'input' | 'unavailable' | 'verification' | 'conflict' | 'forbidden' | 'internal';

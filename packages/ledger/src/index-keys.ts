@@ -1,5 +1,5 @@
 /**
- * Lookup keys derived from an entry (DESIGN.md section 6: indexes by digest, by CI job, by
+ * Lookup keys derived from an entry (docs/architecture.md: indexes by digest, by CI job, by
  * identity), and their 53-bit key ids. The fields read:
  * - subject: every `statement.subject[].digest.sha256` -> `subject:sha256:<hex>`;
  * - job: `statement.predicate.ci.{provider, project, jobId}`, all three non-empty strings ->

@@ -71,3 +71,11 @@ export { LedgerMap, nodeSha256 } from './map/ledger-map.ts';
 export { newestPerKey } from './map/map-rows.ts';
 /** RFC 9162 hashing through node:crypto, for verifiers that run on Node. */
 export { leafHash, nodeHash } from './hashing.ts';
+export { inclusionProof, consistencyProof } from './proofs.ts';
+export {
+  acquireWriterLock,
+  writerPid,
+  WRITER_LOCK_FILE,
+  WRITER_PID_FILE,
+  type WriterLock,
+} from './writer-lock.ts';

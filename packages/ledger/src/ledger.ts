@@ -1,6 +1,6 @@
 /**
  * The ledger engine: validation, sequencing with group commit, signed checkpoints, receipts, and
- * reads with proofs, optionally "as of" an older tree size (DESIGN.md sections 3, 4, 6).
+ * reads with proofs, optionally "as of" an older tree size (docs/formats.md, docs/trust-model.md, docs/architecture.md).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -52,11 +52,13 @@ import type {
 } from './types.ts';
 import { decodeStoredEntry, prepareEntry, type PreparedEntry } from './validate-entry.ts';
 import { verifyLedgerStore, type VerifyReport } from './verify-store.ts';
+import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 
 export const DB_FILE = 'ledger.db';
 const MAX_IDEMPOTENCY_KEY = 200;
 /** Re-sequencing attempts when another instance appended to a shared store first. */
 const MAX_CONFLICT_RETRIES = 20;
+const DEFAULT_WRITER_WAIT_MS = 30_000;
 
 export interface LedgerOptions {
   /** The ledger directory (created if missing unless `readOnly`). */
@@ -80,6 +82,12 @@ export interface LedgerOptions {
    * else 0 = never; `refresh()` catches up on demand).
    */
   followMs?: number;
+  /**
+   * How long a writable open of the embedded store waits for another process that holds the
+   * directory's writer lock (writer-lock.ts) before it fails with LEDGER_BUSY (default 30,000;
+   * 0 refuses at once, as `notarize serve` does).
+   */
+  writerWaitMs?: number;
 }
 
 export interface AppendOptions {
@@ -121,6 +129,7 @@ export class Ledger {
   #follow: ReturnType<typeof setInterval> | undefined;
   /** The map as of an older size, kept for repeated time-travel reads. */
   #mapAt: LedgerMap | undefined;
+  #writerLock: WriterLock | undefined;
 
   private constructor(
     dir: string,
@@ -163,6 +172,26 @@ export class Ledger {
     else if (embedded && !existsSync(path.join(dir, DB_FILE))) {
       throw new LedgerError('STORE_UNAVAILABLE', 'input', `${dir} holds no ledger (no ${DB_FILE})`);
     }
+    const lock =
+      embedded && !readOnly
+        ? await acquireWriterLock(dir, options.writerWaitMs ?? DEFAULT_WRITER_WAIT_MS)
+        : undefined;
+    try {
+      const ledger = await Ledger.#openLocked(dir, readOnly, hasKey, options);
+      ledger.#writerLock = lock;
+      return ledger;
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  static async #openLocked(
+    dir: string,
+    readOnly: boolean,
+    hasKey: boolean,
+    options: LedgerOptions,
+  ): Promise<Ledger> {
     const store =
       typeof options.store === 'string'
         ? await openStore(parseStoreSpec(options.store), { readOnly })
@@ -675,7 +704,11 @@ export class Ledger {
     clearInterval(this.#follow);
     await this.flush();
     this.#closed = true;
-    await this.#store.close();
+    try {
+      await this.#store.close();
+    } finally {
+      this.#writerLock?.release();
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-/** Receipts: lazily proved ones for fresh appends, and the C2SP tlog-proof text form (DESIGN.md section 3), for offline verification. */
+/** Receipts: lazily proved ones for fresh appends, and the C2SP tlog-proof text form (docs/formats.md), for offline verification. */
 import { decodeBase64, formatTlogProof, type Hash } from '@notarize/tlog';
 import { toBase64 } from './hashing.ts';
 import { LedgerError } from './errors.ts';

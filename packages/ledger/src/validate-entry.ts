@@ -1,5 +1,5 @@
 /**
- * Validation of entries before they are sequenced (DESIGN.md section 3): the engine checks the
+ * Validation of entries before they are sequenced (docs/formats.md): the engine checks the
  * record's structure; what a predicate may say (statuses, roles) is the service's and the CLI's
  * business (@notarize/trust). Hand-written rather than schema-driven because it runs on every
  * append (~1 µs).

@@ -1,7 +1,7 @@
 /**
- * Digest helpers. The project writes digests as `sha256:<64 lowercase hex>` (OCI form, DESIGN.md
- * section 3); in-toto descriptors carry them as `{sha256: <hex>}`. SHA-256 goes through WebCrypto so
- * the package stays browser-safe.
+ * Digest helpers. The project writes digests as `sha256:<64 lowercase hex>` (OCI form,
+ * docs/formats.md); in-toto descriptors carry them as `{sha256: <hex>}`. SHA-256 goes through
+ * WebCrypto so the package stays browser-safe.
  */
 import { TrustError } from './errors.ts';
 

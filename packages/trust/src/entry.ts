@@ -1,5 +1,5 @@
 /**
- * The ledger entry record (DESIGN.md section 3): what one log leaf holds, as RFC 8785 canonical
+ * The ledger entry record (docs/formats.md): what one log leaf holds, as RFC 8785 canonical
  * JSON. Versioned from day one (`v`), so the encoding can evolve without breaking old clients.
  */
 import { canonicalBytes } from './canonical-json.ts';

@@ -1,5 +1,5 @@
 /**
- * Builders and readers of the in-toto Statement v1 documents the ledger stores (DESIGN.md section 3).
+ * Builders and readers of the in-toto Statement v1 documents the ledger stores (docs/formats.md).
  * Builders return the parts of a LedgerEntry the caller decides (kind and statement); the ledger adds
  * the verified identity and its time (toLedgerEntry). Readers validate a stored statement before
  * anyone acts on it.

@@ -1,5 +1,5 @@
 /**
- * Trust statuses and their codes (DESIGN.md section 4), compatible with CodeNotary vcn's:
+ * Trust statuses and their codes (docs/trust-model.md), compatible with CodeNotary vcn's:
  * the code is also the CLI's exit code when a gate blocks.
  */
 import { TrustError } from './errors.ts';

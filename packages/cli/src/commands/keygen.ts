@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateApiKey } from '@notarize/ledger/auth';
 import { generateSigningKey, parseSigningAlgorithm } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../cli-error.ts';
@@ -50,6 +49,8 @@ export function registerKeygen(program: Command, ctx: CommandContext): void {
     .option('--json', 'print JSON')
     .action(async (flags: KeygenFlags) => {
       if (flags.apiKey) {
+        // The server package loads only for the command that needs it (start time of the rest).
+        const { generateApiKey } = await import('@notarize/server/auth');
         const key = generateApiKey();
         if (flags.json) ctx.output.json(key);
         else {

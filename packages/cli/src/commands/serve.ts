@@ -1,12 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import {
-  jsonLogger,
-  loadConfig,
-  readOnlyConfig,
-  startLedgerService,
-  type ServiceConfig,
-} from '@notarize/ledger/service';
+import type { ServiceConfig } from '@notarize/server/service';
 import type { CommandContext } from '../context.ts';
 
 interface ServeOptions {
@@ -18,7 +12,7 @@ interface ServeOptions {
 /**
  * `notarize serve [--data DIR] [--config FILE] [--listen HOST:PORT]`: serves a ledger over HTTP
  * until SIGINT/SIGTERM, then drains in-flight requests. Without --config it is read-only for
- * everyone (DESIGN.md section 5). Prints the ledger's vkey, which clients pin.
+ * everyone (docs/cli.md). Prints the ledger's vkey, which clients pin.
  */
 export function registerServe(program: Command, ctx: CommandContext): void {
   program
@@ -28,6 +22,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--config <file>', 'service config (YAML); without it the service is read-only')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8080)')
     .action(async (options: ServeOptions) => {
+      // The service loads only when it is started: other commands never evaluate server code.
+      const { jsonLogger, loadConfig, readOnlyConfig, startLedgerService } =
+        await import('@notarize/server/service');
       const overrides = {
         ...(options.data ? { dataDir: path.resolve(ctx.cwd, options.data) } : {}),
         ...(options.listen ? { listen: options.listen } : {}),

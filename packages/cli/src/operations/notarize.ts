@@ -24,7 +24,7 @@ export interface NotarizeInput {
   idempotencyKey?: string;
 }
 
-/** The `trust|untrust|unsupport --json` shape of DESIGN.md section 5, plus the receipt. */
+/** The `trust|untrust|unsupport --json` shape of docs/cli.md, plus the receipt. */
 export interface NotarizeResult {
   subject: string;
   digest: string;

@@ -20,7 +20,7 @@ export async function sh(script: string, cwd?: string): Promise<string> {
   return stdout;
 }
 
-/** The reference directory digest: the coreutils pipeline from DESIGN.md section 3. */
+/** The reference directory digest: the coreutils pipeline from docs/formats.md. */
 export async function pipelineDigest(dir: string): Promise<string> {
   const out = await sh(
     "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum",

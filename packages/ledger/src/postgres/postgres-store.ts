@@ -10,7 +10,9 @@
  * log, and an instance that dies mid-batch leaves nothing (its transaction rolls back); what was
  * acknowledged was committed.
  */
-import pg from 'pg';
+// `pg` is loaded when a PostgreSQL store is opened: the CLI and actions on a file: or https:
+// ledger never evaluate the driver (start time).
+import type pg from 'pg';
 import type { Hash, NodeId } from '@notarize/tlog';
 import { decodeBase64 } from '@notarize/tlog';
 import { corrupt, LedgerError } from '../errors.ts';
@@ -88,13 +90,13 @@ export class PostgresStore implements LedgerStore, HeadReservation {
   #reserved: pg.PoolClient | undefined;
   #closed = false;
 
-  private constructor(options: PostgresStoreOptions) {
+  private constructor(options: PostgresStoreOptions, Pool: typeof pg.Pool) {
     const spec = parsePostgresSpec(options.url);
     this.schema = checkSchemaName(options.schema ?? spec.schema ?? DEFAULT_SCHEMA);
     this.location = `${redact(spec.connectionString)} (schema ${this.schema})`;
     this.#s = `"${this.schema}"`;
     const idle = options.idleInTransactionTimeoutMs ?? 60_000;
-    this.#pool = new pg.Pool({
+    this.#pool = new Pool({
       connectionString: spec.connectionString,
       max: options.maxConnections ?? 8,
       ...(idle > 0 ? { idle_in_transaction_session_timeout: idle } : {}),
@@ -105,7 +107,11 @@ export class PostgresStore implements LedgerStore, HeadReservation {
 
   /** Connects, applies pending schema migrations (unless read-only) and returns the store. */
   static async open(options: PostgresStoreOptions | string): Promise<PostgresStore> {
-    const store = new PostgresStore(typeof options === 'string' ? { url: options } : options);
+    const { default: driver } = await import('pg');
+    const store = new PostgresStore(
+      typeof options === 'string' ? { url: options } : options,
+      driver.Pool,
+    );
     const readOnly = typeof options === 'string' ? false : (options.readOnly ?? false);
     try {
       if (!readOnly) await migrate(store.#pool, store.schema);

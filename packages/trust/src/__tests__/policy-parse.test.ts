@@ -15,7 +15,7 @@ async function problems(text: string): Promise<PolicyProblem[]> {
 }
 
 describe('parsePolicy', () => {
-  it('reads the DESIGN.md example', async () => {
+  it('reads the example of docs/trust-model.md', async () => {
     const policy = await parsePolicy(
       [
         'version: 1',

@@ -1,5 +1,5 @@
 /**
- * The built-in policy of `notarize status` without `--policy` (DESIGN.md section 5): at least one
+ * The built-in policy of `notarize status` without `--policy` (docs/cli.md): at least one
  * `trusted`, and no `untrusted`, `unsupported` or `revoked`. Block order decides the exit code when
  * several apply: untrusted (1) before unsupported (3) before revoked (4).
  */

@@ -1,5 +1,5 @@
 /**
- * Gate decisions (DESIGN.md section 4): per subject, the first matching block rule (file order)
+ * Gate decisions (docs/trust-model.md): per subject, the first matching block rule (file order)
  * blocks with its status's code; otherwise the first unmet require rule blocks with 2 (unknown);
  * otherwise allow (0). Several subjects: allow only if all are allowed, code of the first blocked.
  * reasons[0] is what decided; further reasons list every other problem, so one run shows all there
@@ -18,7 +18,7 @@ import type { Policy, PolicyRule } from './types.ts';
 
 export type Decision = 'allow' | 'block';
 
-/** One subject's decision; the `status`/`gate` JSON shape of DESIGN.md section 5. */
+/** One subject's decision; the `status`/`gate` JSON shape of docs/cli.md. */
 export interface SubjectDecision {
   subject: string;
   digest: string;

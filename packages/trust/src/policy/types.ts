@@ -1,4 +1,4 @@
-/** The parsed gate policy (DESIGN.md section 4 plus the extensions documented in README.md). */
+/** The parsed gate policy (docs/trust-model.md plus the extensions documented in README.md). */
 import type { PublicKey } from '../signing/keys.ts';
 import type { TrustStatus } from '../status.ts';
 
