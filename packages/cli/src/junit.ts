@@ -59,3 +59,27 @@ export function junitReport(
     '',
   ].join('\n');
 }
+
+/** The report of a run that reached no decision: one errored test case with the error's code. */
+export function junitError(
+  command: 'gate' | 'status',
+  code: string,
+  message: string,
+  exit: number,
+  time: Date = new Date(),
+): string {
+  const suite = `notarize ${command}`;
+  const counts = 'tests="1" failures="0" errors="1" skipped="0" time="0"';
+  const timestamp = time.toISOString().replace(/\.\d+Z$/, '');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(suite)}" ${counts}>`,
+    `  <testsuite name="${xml(suite)}" ${counts} timestamp="${timestamp}">`,
+    `    <testcase classname="${xml(`notarize.${command}`)}" name="${xml(`${command} (no decision)`)}" time="0">`,
+    `      <error message="${xml(`${code}: ${message}`)}" type="${xml(`exit code ${exit}`)}">${xml(message)}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
