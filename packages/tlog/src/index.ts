@@ -70,3 +70,15 @@ export {
   parseTlogProof,
   verifyTlogProof,
 } from './tlog-proof.ts';
+export {
+  ALG_COSIGNATURE_V1,
+  type Cosigner,
+  type CosignatureVerifier,
+  type VerifiedCosignature,
+  cosignatureMessage,
+  cosignatureTimestamp,
+  generateCosignerKey,
+  cosignerFromSkey,
+  cosignatureVerifierFromVkey,
+  verifyCosignatures,
+} from './cosignature.ts';
