@@ -13,6 +13,7 @@ import { registerLedger } from './commands/ledger.ts';
 import { registerRevoke } from './commands/revoke.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerWitness } from './commands/witness.ts';
 
 export const VERSION = '0.1.0';
 
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerLedger(program, ctx);
   registerServe(program, ctx);
   registerAudit(program, ctx);
+  registerWitness(program, ctx);
   return program;
 }
 

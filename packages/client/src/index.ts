@@ -12,3 +12,4 @@ export { createLedgerDispatcher } from './dispatcher.ts';
 export { HttpLedgerClient } from './http-client.ts';
 export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';
 export { AuditMemory } from './audit-memory.ts';
+export { RootBuilder, replayTiles, type TileSource, type ReplayTarget } from './tile-replay.ts';
