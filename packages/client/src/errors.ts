@@ -37,6 +37,7 @@ export type LedgerClientErrorCode =
   | 'MAP_HEAD_INVALID'
   | 'MAP_PROOF_INVALID'
   | 'INCOMPLETE_ANSWER'
+  | 'WITNESS_QUORUM'
   | 'INTERNAL';
 
 export type LedgerClientErrorCategory =

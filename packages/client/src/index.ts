@@ -13,3 +13,11 @@ export { HttpLedgerClient } from './http-client.ts';
 export { auditLedger, type AuditOptions, type AuditReport } from './audit.ts';
 export { AuditMemory } from './audit-memory.ts';
 export { RootBuilder, replayTiles, type TileSource, type ReplayTarget } from './tile-replay.ts';
+export {
+  witnessPolicy,
+  checkWitnessQuorum,
+  MAX_CLOCK_SKEW_SECONDS,
+  type WitnessPolicy,
+  type WitnessPolicyOptions,
+} from './witness-quorum.ts';
+export { WitnessedLedgerClient } from './witnessed-client.ts';

@@ -82,3 +82,4 @@ export {
   cosignatureVerifierFromVkey,
   verifyCosignatures,
 } from './cosignature.ts';
+export { formatAddCheckpoint } from './witness-request.ts';

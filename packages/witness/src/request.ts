@@ -3,7 +3,7 @@
  * consistency-proof lines, an empty line, then the signed checkpoint note. Parsed strictly: a
  * body that deviates is BODY_MALFORMED (400).
  */
-import { decodeBase64, encodeBase64, HASH_SIZE, type Hash } from '@notarize/tlog';
+import { decodeBase64, HASH_SIZE, type Hash } from '@notarize/tlog';
 import { WitnessError } from './errors.ts';
 
 export const MAX_PROOF_LINES = 63;
@@ -48,7 +48,4 @@ export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   return { oldSize, proof, note };
 }
 
-/** Formats a request body (the ledger's collector and tests send these). */
-export function formatAddCheckpoint(oldSize: number, proof: readonly Hash[], note: string): string {
-  return `old ${oldSize}\n${proof.map((h) => `${encodeBase64(h)}\n`).join('')}\n${note}`;
-}
+export { formatAddCheckpoint } from '@notarize/tlog';

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { AuditMemory, auditLedger, HttpLedgerClient } from '@notarize/client';
+import {
+  AuditMemory,
+  auditLedger,
+  HttpLedgerClient,
+  WitnessedLedgerClient,
+} from '@notarize/client';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
@@ -41,7 +46,10 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     const report = await withLedger(
       flags,
       ctx,
-      async (client) => {
+      async (opened) => {
+        // With witnesses, the audit starts from the witnessed checkpoint (quorum checked here).
+        if (opened instanceof WitnessedLedgerClient) await opened.witnessed();
+        const client = opened instanceof WitnessedLedgerClient ? opened.inner : opened;
         if (!(client instanceof HttpLedgerClient)) {
           throw new CliError(
             'USAGE',
