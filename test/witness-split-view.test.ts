@@ -192,6 +192,27 @@ describe('split view behind one URL', () => {
     expect(env.code).toBe(20);
   });
 
+  it('a policy with `witnesses:` requires them without any flag', async () => {
+    const withWitnesses = path.join(tmp, 'policy-witnesses.yaml');
+    await writeFile(
+      withWitnesses,
+      'version: 1\nrequire:\n  - {role: pipeline, status: trusted}\nblock:\n  - {status: untrusted}\n' +
+        `witnesses:\n  quorum: 2\n  keys:\n${witnesses.map((w) => `    - "${w.vkey}"\n`).join('')}`,
+    );
+    const run = (token: string) =>
+      notarizeCli(['gate', digest, '--policy', withWitnesses, '--json'], {
+        cwd: tmp,
+        env: {
+          NOTARIZE_LEDGER: proxyUrl,
+          NOTARIZE_LEDGER_KEY: vkey,
+          NOTARIZE_TOKEN: token,
+          NOTARIZE_STATE: path.join(tmp, `state-${runs++}.json`),
+        },
+      });
+    expect((await run(fork.keys.auditor)).code).toBe(20);
+    expect((await run(honest.keys.auditor)).code).toBe(1);
+  });
+
   it("the fork serving the honest ledger's cosigned checkpoint is refused too (exit 20)", async () => {
     forkCheckpoint = await cosignedCheckpoint(honest.url, 4);
     try {

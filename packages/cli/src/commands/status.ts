@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_POLICY } from '@notarize/trust';
+import { DEFAULT_POLICY, type Policy } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../cli-error.ts';
 import { collect, loadPolicy, loadPublicKeys, parseTreeSize } from '../flags.ts';
@@ -39,6 +39,27 @@ function printReport(report: GateReport, ctx: CommandContext): void {
   );
 }
 
+/**
+ * The policy's `witnesses:` apply when the command names none (--witness, NOTARIZE_WITNESSES):
+ * a policy that requires witnesses is never read without them.
+ */
+function withPolicyWitnesses(
+  flags: DecideFlags,
+  policy: Policy,
+  env: NodeJS.ProcessEnv,
+): DecideFlags {
+  const w = policy.witnesses;
+  if (!w || (flags.witness?.length ?? 0) > 0 || env.NOTARIZE_WITNESSES?.trim()) return flags;
+  return {
+    ...flags,
+    witness: w.keys,
+    ...(w.quorum !== undefined ? { witnessQuorum: String(w.quorum) } : {}),
+    ...(w.maxAgeMs !== undefined
+      ? { witnessMaxAge: String(Math.max(1, Math.floor(w.maxAgeMs / 1000))) }
+      : {}),
+  };
+}
+
 function decide(ctx: CommandContext, requirePolicy: boolean) {
   return async (subjects: string[], flags: DecideFlags) => {
     if (requirePolicy && !flags.policy) {
@@ -53,7 +74,7 @@ function decide(ctx: CommandContext, requirePolicy: boolean) {
     const at = parseTreeSize(flags.at);
     const digests = await resolveSubjects(subjects, ctx, flags);
     const report = await withLedger(
-      flags,
+      withPolicyWitnesses(flags, policy, ctx.env),
       ctx,
       (client) =>
         evaluate({
