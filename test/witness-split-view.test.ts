@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Ledger } from '@notarize/ledger';
 import { cosignatureVerifierFromVkey, verifyCosignatures } from '@notarize/tlog';
 import { openWitness, startWitnessServer, type StartedWitness } from '@notarize/witness';
+import { runAction } from './support/actions-runner.ts';
 import { notarizeCli, type CliRun } from './support/cli.ts';
 import { assertion, digestOf, startHarness, type Harness } from './support/service-harness.ts';
 
@@ -233,5 +234,35 @@ describe('split view behind one URL', () => {
       ...requireWitnesses().slice(0, 4),
     ]);
     expect(bad.code).toBe(10);
+  });
+
+  it('the gate action with `witnesses` refuses the fork and decides on the honest ledger', async () => {
+    const run = (token: string) =>
+      runAction('gate', {
+        cwd: tmp,
+        job: {
+          GITHUB_REPOSITORY: 'acme/widgets',
+          GITHUB_RUN_ID: '7',
+          GITHUB_RUN_ATTEMPT: String(++runs),
+          GITHUB_JOB: 'release',
+        },
+        inputs: {
+          subjects: digest,
+          policy: policy,
+          ledger: proxyUrl,
+          'ledger-key': vkey,
+          token,
+          witnesses: witnesses.map((w) => w.vkey).join('\n'),
+          'witness-quorum': '2',
+        },
+      });
+    const forked = await run(fork.keys.auditor);
+    expect(forked.code).toBe(1);
+    expect(forked.outputs.decision).toBeUndefined();
+    expect(
+      forked.annotations.some((a) => a.level === 'error' && /WITNESS_QUORUM/.test(a.message)),
+    ).toBe(true);
+    const honestRun = await run(honest.keys.auditor);
+    expect(honestRun.outputs.decision).toBe('block');
   });
 });
