@@ -50,6 +50,11 @@ export class LedgerClientError extends Error {
   readonly status: number | undefined;
   /** The service's own error code (`{code}` of its JSON error), when there was one. */
   readonly serviceCode: string | undefined;
+  /**
+   * For FORK: two checkpoint notes of one origin and size with different roots, both validly
+   * signed by the log — a proof of a fork, to keep and show.
+   */
+  forkEvidence: { origin: string; size: number; vkey: string; notes: [string, string] } | undefined;
   constructor(
     code: LedgerClientErrorCode,
     category: LedgerClientErrorCategory,

@@ -8,9 +8,11 @@ import {
 } from '@notarize/client';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
+import { keepForkEvidence } from '../fork-evidence.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 
 interface AuditFlags extends LedgerFlags {
+  forkEvidence?: string;
   sample?: string;
   resume?: string;
   json?: boolean;
@@ -33,6 +35,11 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         '--resume <file>',
         "the monitor's memory (SQLite, created if missing): read only what was appended since the last audit with it",
       )
+      .option(
+        '--fork-evidence <dir>',
+        'where a proof of a fork (two signed checkpoints of one size, different roots) is kept',
+        '.',
+      )
       .option('--json', 'print JSON'),
   ).action(async (flags: AuditFlags) => {
     const sample = Number(flags.sample ?? '50');
@@ -43,39 +50,41 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         `--sample must be a non-negative integer, got ${flags.sample}`,
       );
     }
-    const report = await withLedger(
-      flags,
-      ctx,
-      async (opened) => {
-        // With witnesses, the audit starts from the witnessed checkpoint (quorum checked here).
-        if (opened instanceof WitnessedLedgerClient) await opened.witnessed();
-        const client = opened instanceof WitnessedLedgerClient ? opened.inner : opened;
-        if (!(client instanceof HttpLedgerClient)) {
-          throw new CliError(
-            'USAGE',
-            'input',
-            'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
-          );
-        }
-        const memory = flags.resume
-          ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
-          : undefined;
-        try {
-          return await auditLedger(client, {
-            sample,
-            ...(memory ? { memory } : {}),
-            ...(ctx.output.interactive
-              ? {
-                  progress: (done: number, total: number) =>
-                    ctx.output.notice(`audit: ${done}/${total} entries`),
-                }
-              : {}),
-          });
-        } finally {
-          memory?.close();
-        }
-      },
-      'read',
+    const report = await keepForkEvidence(ctx, flags.forkEvidence, () =>
+      withLedger(
+        flags,
+        ctx,
+        async (opened) => {
+          // With witnesses, the audit starts from the witnessed checkpoint (quorum checked here).
+          if (opened instanceof WitnessedLedgerClient) await opened.witnessed();
+          const client = opened instanceof WitnessedLedgerClient ? opened.inner : opened;
+          if (!(client instanceof HttpLedgerClient)) {
+            throw new CliError(
+              'USAGE',
+              'input',
+              'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
+            );
+          }
+          const memory = flags.resume
+            ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
+            : undefined;
+          try {
+            return await auditLedger(client, {
+              sample,
+              ...(memory ? { memory } : {}),
+              ...(ctx.output.interactive
+                ? {
+                    progress: (done: number, total: number) =>
+                      ctx.output.notice(`audit: ${done}/${total} entries`),
+                  }
+                : {}),
+            });
+          } finally {
+            memory?.close();
+          }
+        },
+        'read',
+      ),
     );
     if (flags.json) ctx.output.json({ ok: true, ...report });
     else
