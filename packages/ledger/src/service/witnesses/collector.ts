@@ -29,6 +29,7 @@ export class WitnessCollector {
   readonly #views = new Map<WitnessEndpoint, WitnessView>();
   #witnessed: { size: number; note: string; at: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #due = 0;
   #running: Promise<void> | undefined;
   #lastRound = 0;
   #closed = false;
@@ -61,29 +62,31 @@ export class WitnessCollector {
 
   /** A commit happened: run a round now, or when the interval since the last one has passed. */
   poke(): void {
-    if (this.#closed || this.#timer) return;
-    const wait = Math.max(0, this.#lastRound + this.#config.intervalMs - Date.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#running) {
-        void this.#running.then(() => this.poke());
-        return;
-      }
-      this.#running = this.#round().finally(() => {
-        this.#running = undefined;
-        this.#schedule();
-      });
-    }, wait);
-    this.#timer.unref();
+    this.#at(this.#lastRound + this.#config.intervalMs);
   }
 
-  /** Keeps cosignatures fresh while nothing is appended. */
-  #schedule(): void {
-    if (this.#closed || this.#timer) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.poke();
-    }, this.#config.intervalMs * REFRESH_INTERVALS);
+  /** Schedules the next round at `due` (ms epoch), unless one is scheduled sooner. */
+  #at(due: number): void {
+    if (this.#closed) return;
+    if (this.#timer && this.#due <= due) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#due = due;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#running) {
+          // A round is under way: the next one follows it (it may miss this commit).
+          void this.#running.then(() => this.poke());
+          return;
+        }
+        this.#running = this.#round().finally(() => {
+          this.#running = undefined;
+          // Keeps cosignatures fresh while nothing is appended.
+          this.#at(Date.now() + this.#config.intervalMs * REFRESH_INTERVALS);
+        });
+      },
+      Math.max(0, due - Date.now()),
+    );
     this.#timer.unref();
   }
 
