@@ -162,6 +162,8 @@ export async function startWitnessServer(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Keep-alive clients may hold connections open: give answers in flight a second.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       }),
   };
 }
