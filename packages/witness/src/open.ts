@@ -7,6 +7,7 @@ import { noteVerifierFromVkey, type NoteVerifier } from '@notarize/tlog';
 import { openLedgerClient, type TileSource } from '@notarize/client';
 import { WitnessError } from './errors.ts';
 import { ForkStore } from './forks.ts';
+import { lockDataDir } from './dir-lock.ts';
 import { MapCheck } from './map-check.ts';
 import { WitnessMetrics, type WitnessLog } from './server.ts';
 import { StateStore } from './state-store.ts';
@@ -70,20 +71,26 @@ export async function openWitness(settings: WitnessSettings): Promise<OpenedWitn
     );
   }
   const key = await loadOrCreateWitnessKey(settings.dataDir, statement, settings.name);
+  const lock = lockDataDir(settings.dataDir);
   let tiles = settings.tiles;
   let closeTiles = async () => {};
-  if (settings.verifyMap && !tiles) {
-    const client = await openLedgerClient(settings.verifyMap.ledger, {
-      vkey: settings.logs[0]!.trim(),
-      statePath: false,
-      notice: () => {},
-    });
-    if (!('tile' in client)) {
-      await client.close();
-      throw new WitnessError('CONFIG_INVALID', '--ledger must be an http(s):// ledger service');
+  try {
+    if (settings.verifyMap && !tiles) {
+      const client = await openLedgerClient(settings.verifyMap.ledger, {
+        vkey: settings.logs[0]!.trim(),
+        statePath: false,
+        notice: () => {},
+      });
+      if (!('tile' in client)) {
+        await client.close();
+        throw new WitnessError('CONFIG_INVALID', '--ledger must be an http(s):// ledger service');
+      }
+      tiles = client as unknown as TileSource;
+      closeTiles = () => client.close();
     }
-    tiles = client as unknown as TileSource;
-    closeTiles = () => client.close();
+  } catch (error) {
+    lock.release();
+    throw error;
   }
   const mapCheck = tiles ? new MapCheck(tiles, settings.dataDir) : undefined;
   const metrics = new WitnessMetrics(() => logs.size);
@@ -112,6 +119,9 @@ export async function openWitness(settings: WitnessSettings): Promise<OpenedWitn
     created: key.created,
     metrics,
     mapCheck,
-    close: closeTiles,
+    close: async () => {
+      await closeTiles();
+      lock.release();
+    },
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   cosignatureMessage,
+  cosignatureTimestamp,
   cosignatureVerifierFromVkey,
   cosignerFromSkey,
   generateCosignerKey,
@@ -125,6 +126,21 @@ describe('tlog-cosignature v1 against OpenSSL', () => {
         Buffer.concat([id.subarray(0, 0), ts, sig]),
       ),
     ).toBe(false);
+  });
+});
+
+describe('the spec example', () => {
+  // C2SP tlog-cosignature's example note: its witness line carries key ID || timestamp || sig,
+  // and the timestamp is the one of the spec's example signed message ("time 1679315147").
+  const SPEC_LINE =
+    'witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==';
+  it('parses as key ID, u64 big-endian timestamp and a 64-byte signature', () => {
+    const raw = Buffer.from(SPEC_LINE.split(' ')[1]!, 'base64');
+    expect(raw.length).toBe(4 + 8 + 64);
+    expect(cosignatureTimestamp(raw.subarray(4))).toBe(1679315147);
+    expect(cosignatureMessage(BODY, 1679315147)).toEqual(
+      new TextEncoder().encode(`cosignature/v1\ntime 1679315147\n${BODY}`),
+    );
   });
 });
 

@@ -48,6 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  await opened.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -155,7 +156,13 @@ describe('add-checkpoint', () => {
 
   it('keeps its key and its state across a restart', async () => {
     const vkey = opened.identity.vkey;
+    // One process per data directory: a second witness on it is refused while this one runs.
+    await expect(openWitness({ dataDir: dir, logs: [log.vkey] })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/another witness process is using/),
+    });
     await server.close();
+    await opened.close();
     await start();
     expect(opened.created).toBe(false);
     expect(opened.identity.vkey).toBe(vkey);
