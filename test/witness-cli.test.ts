@@ -96,13 +96,61 @@ test('serve prints its vkey, cosigns, and keeps its key across restarts; info sh
     name: 'w.test/witness',
     vkey,
     statement: 'consistency',
+    algorithm: 'ed25519',
     forks: [],
   });
   const text = await notarizeCli(['witness', 'info', '--data', 'w'], { cwd: tmp });
   expect(text.stdout).toMatch(/statement: consistency \(plain witness\)/);
 });
 
+test('an ML-DSA-44 witness (--key-type ml-dsa-44): vkey type 0x06, cosignatures that verify', async () => {
+  const s = await serve(
+    [
+      '--data',
+      'pq',
+      '--listen',
+      '127.0.0.1:0',
+      '--log',
+      log.vkey,
+      '--name',
+      'pq.test/witness',
+      '--key-type',
+      'ml-dsa-44',
+    ],
+    tmp,
+  );
+  let vkey: string;
+  try {
+    vkey = s.printed[0]!;
+    expect(Buffer.from(vkey.split('+').slice(2).join('+'), 'base64')[0]).toBe(0x06);
+    const r = await fetch(`${s.url}/add-checkpoint`, {
+      method: 'POST',
+      body: formatAddCheckpoint(0, [], checkpoint),
+    });
+    expect(r.status).toBe(200);
+    const lines = await r.text();
+    expect(
+      verifyCosignatures(checkpoint + lines, [cosignatureVerifierFromVkey(vkey)]).valid,
+    ).toHaveLength(1);
+  } finally {
+    await s.stop();
+  }
+  const mismatch = await notarizeCli(
+    ['witness', 'serve', '--data', 'pq', '--log', log.vkey, '--key-type', 'ed25519'],
+    { cwd: tmp },
+  );
+  expect(mismatch.code).toBe(10);
+  expect(mismatch.stderr).toMatch(/is an ml-dsa-44 key, not ed25519/);
+  const info = await notarizeCli(['witness', 'info', '--data', 'pq'], { cwd: tmp });
+  expect(info.stdout).toMatch(/key type: ml-dsa-44/);
+  expect(info.stdout).toContain(vkey);
+});
+
 test.each([
+  [
+    ['witness', 'serve', '--data', 'x', '--log', log.vkey, '--key-type', 'rsa'],
+    /--key-type rsa: use ed25519 or ml-dsa-44/,
+  ],
   [['witness', 'serve', '--data', 'x', '--log', 'not-a-key'], /not a ledger vkey/],
   [['witness', 'serve', '--data', 'x'], /at least one log/],
   [

@@ -147,3 +147,41 @@ test('a quorum it cannot reach leaves /checkpoint unwitnessed, and gates that re
   await expect(strict.statuses([digestOf('q')])).rejects.toMatchObject({ code: 'WITNESS_QUORUM' });
   await h.close();
 });
+
+test('an ML-DSA-44 witness: the ledger collects its cosignature and a client requires it', async () => {
+  const w = await openWitness({
+    dataDir: path.join(tmp, 'pq'),
+    logs: [vkey],
+    name: 'pq.test/witness',
+    algorithm: 'ml-dsa-44',
+  });
+  const server = await startWitnessServer(
+    w.witness,
+    w.metrics,
+    { host: '127.0.0.1', port: 0 },
+    () => {},
+  );
+  try {
+    const h = await startHarness({
+      dataDir,
+      config: {
+        witnesses: [{ name: 'pq.test/witness', vkey: w.identity.vkey, url: server.url }],
+        witnessIntervalMs: 20,
+      },
+    });
+    await (await h.client({ token: h.keys.pipeline })).append([assertion(digestOf('pq'))]);
+    const reader = await h.client({ witnesses: { vkeys: [w.identity.vkey] } });
+    let answer;
+    for (let i = 0; i < 200 && !answer; i++) {
+      answer = await reader.statuses([digestOf('pq')]).catch(() => undefined);
+      if (!answer) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(answer?.subjects[0]?.entries).toHaveLength(1);
+    const note = await (await fetch(`${h.url}/checkpoint`)).text();
+    expect(note).toMatch(/^— pq\.test\/witness /m);
+    await h.close();
+  } finally {
+    await server.close();
+    await w.close();
+  }
+});

@@ -75,6 +75,7 @@ export {
   type Cosigner,
   type CosignatureVerifier,
   type VerifiedCosignature,
+  type CosignatureAlgorithm,
   cosignatureMessage,
   cosignatureTimestamp,
   generateCosignerKey,
@@ -83,3 +84,9 @@ export {
   verifyCosignatures,
 } from './cosignature.ts';
 export { formatAddCheckpoint } from './witness-request.ts';
+export {
+  ALG_COSIGNATURE_MLDSA44,
+  MLDSA44_PUBLIC_KEY_SIZE,
+  MLDSA44_SIGNATURE_SIZE,
+  mldsaCosignedMessage,
+} from './cosignature-mldsa.ts';

@@ -3,7 +3,7 @@
  * directory (created on first start), the logs it follows by their vkeys, and, when asked, the
  * map check against the ledger's tiles.
  */
-import { noteVerifierFromVkey, type NoteVerifier } from '@notarize/tlog';
+import { noteVerifierFromVkey, type CosignatureAlgorithm, type NoteVerifier } from '@notarize/tlog';
 import { openLedgerClient, type TileSource } from '@notarize/client';
 import { WitnessError } from './errors.ts';
 import { ForkStore } from './forks.ts';
@@ -20,6 +20,8 @@ export interface WitnessSettings {
   logs: readonly string[];
   /** Name of a new key (default: `<host>/witness`, or `<host>/map-witness` with verifyMap). */
   name?: string;
+  /** Signature type of a new key (default Ed25519). */
+  algorithm?: CosignatureAlgorithm;
   /** Map-verifying: the ledger service whose tiles are read (one log). */
   verifyMap?: { ledger: string };
   /** For tests and benchmarks: where tiles come from instead of an HTTP client. */
@@ -70,7 +72,12 @@ export async function openWitness(settings: WitnessSettings): Promise<OpenedWitn
       "--verify-map reads one ledger (--ledger URL): give exactly one --log key, that ledger's",
     );
   }
-  const key = await loadOrCreateWitnessKey(settings.dataDir, statement, settings.name);
+  const key = await loadOrCreateWitnessKey(
+    settings.dataDir,
+    statement,
+    settings.name,
+    settings.algorithm,
+  );
   const lock = lockDataDir(settings.dataDir);
   let tiles = settings.tiles;
   let closeTiles = async () => {};

@@ -1,5 +1,5 @@
 /**
- * The witness's own Ed25519 cosigner key, created in the data directory on first start
+ * The witness's own cosigner key (Ed25519, or ML-DSA-44 with `--key-type ml-dsa-44`), created in the data directory on first start
  * (`witness.key`, mode 0600, never printed) with `witness.json` recording its name, vkey and the
  * statement it makes. A key made for one statement (plain or map-verifying) refuses to serve the
  * other: the Ed25519 cosignature does not commit to the name, so two statements need two keys
@@ -8,7 +8,12 @@
 import { hostname } from 'node:os';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cosignerFromSkey, generateCosignerKey, type Cosigner } from '@notarize/tlog';
+import {
+  cosignerFromSkey,
+  generateCosignerKey,
+  type CosignatureAlgorithm,
+  type Cosigner,
+} from '@notarize/tlog';
 import { WitnessError } from './errors.ts';
 import { writeFileAtomic } from './state-store.ts';
 
@@ -18,6 +23,8 @@ export interface WitnessIdentity {
   name: string;
   vkey: string;
   statement: WitnessStatement;
+  /** Absent in directories made before ML-DSA-44 keys: Ed25519. */
+  algorithm?: CosignatureAlgorithm;
 }
 
 const KEY_FILE = 'witness.key';
@@ -58,6 +65,7 @@ export async function loadOrCreateWitnessKey(
   dataDir: string,
   statement: WitnessStatement,
   name?: string,
+  algorithm?: CosignatureAlgorithm,
 ): Promise<{ cosigner: Cosigner; identity: WitnessIdentity; created: boolean }> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const keyFile = path.join(dataDir, KEY_FILE);
@@ -78,12 +86,19 @@ export async function loadOrCreateWitnessKey(
           'a key makes one statement; use another --data directory (and name) for the other mode',
       );
     }
+    const existingAlgorithm = identity.algorithm ?? 'ed25519';
+    if (algorithm !== undefined && algorithm !== existingAlgorithm) {
+      throw new WitnessError(
+        'CONFIG_INVALID',
+        `the witness key in ${dataDir} is an ${existingAlgorithm} key, not ${algorithm}: drop --key-type or use another --data directory`,
+      );
+    }
     return { cosigner, identity, created: false };
   }
   const keyName = name ?? defaultWitnessName(statement);
   let key;
   try {
-    key = generateCosignerKey(keyName);
+    key = generateCosignerKey(keyName, undefined, algorithm ?? 'ed25519');
   } catch (error) {
     throw new WitnessError('CONFIG_INVALID', `--name: ${(error as Error).message}`, {
       cause: error,
@@ -96,7 +111,12 @@ export async function loadOrCreateWitnessKey(
   } finally {
     await handle.close();
   }
-  const identity: WitnessIdentity = { name: keyName, vkey: key.vkey, statement };
+  const identity: WitnessIdentity = {
+    name: keyName,
+    vkey: key.vkey,
+    statement,
+    algorithm: algorithm ?? 'ed25519',
+  };
   await writeFileAtomic(path.join(dataDir, INFO_FILE), `${JSON.stringify(identity, null, 2)}\n`);
   return { cosigner: cosignerFromSkey(key.skey), identity, created: true };
 }

@@ -13,6 +13,7 @@ interface ServeFlags {
   name?: string;
   verifyMap?: boolean;
   ledger?: string;
+  keyType?: string;
 }
 
 /**
@@ -32,6 +33,7 @@ export function registerWitness(program: Command, ctx: CommandContext): void {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8090')
     .option('--log <vkey>', 'a ledger to witness: its vkey (`notarize ledger info`)', collect)
     .option('--name <name>', 'name of a new witness key (a schema-less URL)')
+    .option('--key-type <type>', 'signature type of a new key: ed25519 (default) or ml-dsa-44')
     .option(
       '--verify-map',
       'also replay the entries and cosign only when every map head is correct (needs --ledger)',
@@ -44,6 +46,14 @@ export function registerWitness(program: Command, ctx: CommandContext): void {
       if (flags.ledger && !flags.verifyMap) {
         throw new CliError('USAGE', 'input', '--ledger is only read with --verify-map');
       }
+      const keyType = flags.keyType;
+      if (keyType !== undefined && keyType !== 'ed25519' && keyType !== 'ml-dsa-44') {
+        throw new CliError(
+          'USAGE',
+          'input',
+          `--key-type ${flags.keyType}: use ed25519 or ml-dsa-44`,
+        );
+      }
       let listen;
       try {
         listen = parseListen(flags.listen ?? '127.0.0.1:8090');
@@ -55,6 +65,7 @@ export function registerWitness(program: Command, ctx: CommandContext): void {
         dataDir: path.resolve(ctx.cwd, flags.data!),
         logs: flags.log ?? [],
         ...(flags.name ? { name: flags.name } : {}),
+        ...(keyType ? { algorithm: keyType } : {}),
         ...(flags.verifyMap ? { verifyMap: { ledger: flags.ledger! } } : {}),
         log: (level, msg, fields) => logger.log(level, msg, fields),
       });
@@ -97,6 +108,7 @@ export function registerWitness(program: Command, ctx: CommandContext): void {
       ctx.output.print(
         [
           `name: ${identity.name}`,
+          `key type: ${identity.algorithm ?? 'ed25519'}`,
           `statement: ${identity.statement === 'consistency' ? 'consistency (plain witness)' : 'consistency and correct lookup-map heads (map-verifying witness)'}`,
           `vkey: ${identity.vkey}`,
           `forks detected: ${forks.length}`,
