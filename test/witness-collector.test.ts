@@ -54,6 +54,21 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+/** Harnesses still open: closed after each test, also when it failed half-way. */
+const running: Harness[] = [];
+async function harness(options: Parameters<typeof startHarness>[0]): Promise<Harness> {
+  const h = await startHarness(options);
+  running.push(h);
+  return h;
+}
+async function closeHarness(h: Harness): Promise<void> {
+  running.splice(running.indexOf(h), 1);
+  await h.close();
+}
+afterEach(async () => {
+  for (const h of running.splice(0)) await h.close();
+});
+
 const config = (extra: Record<string, unknown> = {}) => ({
   witnesses: witnesses.map(({ name, vkey: k, url }) => ({ name, vkey: k, url })),
   witnessIntervalMs: 20,
@@ -77,19 +92,19 @@ async function witnessedAt(h: Harness, size: number, count = 2): Promise<string>
 }
 
 test('collects a quorum, keeps /v1/checkpoint the newest, and resubmits after a restart (409)', async () => {
-  let h = await startHarness({ dataDir, config: config() });
+  let h = await harness({ dataDir, config: config() });
   const client = await h.client({ token: h.keys.pipeline });
   await client.append([assertion(digestOf('c1'))]);
   const note = await witnessedAt(h, 2);
   expect(note.match(/^— w[12]\.test\/witness /gm)).toHaveLength(2);
   const api = (await (await fetch(`${h.url}/v1/checkpoint`)).json()) as { checkpoint: string };
   expect(api.checkpoint).not.toMatch(/witness/);
-  await h.close();
+  await closeHarness(h);
   // A new process knows nothing of the witnesses' sizes: they answer 409 with theirs.
-  h = await startHarness({ dataDir, config: config() });
+  h = await harness({ dataDir, config: config() });
   await (await h.client({ token: h.keys.pipeline })).append([assertion(digestOf('c2'))]);
   await witnessedAt(h, 4);
-  await h.close();
+  await closeHarness(h);
 });
 
 test('a hanging and a down witness cost only their cosignatures; appends never wait', async () => {
@@ -105,7 +120,7 @@ test('a hanging and a down witness cost only their cosignatures; appends never w
       url: 'http://127.0.0.1:9',
     },
   ];
-  const h = await startHarness({
+  const h = await harness({
     dataDir,
     config: config({
       witnesses: [...config().witnesses, ...extra],
@@ -118,11 +133,11 @@ test('a hanging and a down witness cost only their cosignatures; appends never w
   // Five appends, each far below the 300 ms the hanging witness holds a round.
   expect(performance.now() - t).toBeLessThan(1500);
   await witnessedAt(h, 14);
-  await h.close();
+  await closeHarness(h);
 });
 
 test('a quorum it cannot reach leaves /checkpoint unwitnessed, and gates that require it refuse', async () => {
-  const h = await startHarness({
+  const h = await harness({
     dataDir,
     config: config({
       witnessQuorum: 2,
@@ -145,7 +160,7 @@ test('a quorum it cannot reach leaves /checkpoint unwitnessed, and gates that re
     witnesses: { vkeys: [witnesses[0]!.vkey, generateCosignerKey('down.test/witness').vkey] },
   });
   await expect(strict.statuses([digestOf('q')])).rejects.toMatchObject({ code: 'WITNESS_QUORUM' });
-  await h.close();
+  await closeHarness(h);
 });
 
 test('an ML-DSA-44 witness: the ledger collects its cosignature and a client requires it', async () => {
@@ -161,8 +176,9 @@ test('an ML-DSA-44 witness: the ledger collects its cosignature and a client req
     { host: '127.0.0.1', port: 0 },
     () => {},
   );
+  let h: Harness | undefined;
   try {
-    const h = await startHarness({
+    h = await harness({
       dataDir,
       config: {
         witnesses: [{ name: 'pq.test/witness', vkey: w.identity.vkey, url: server.url }],
@@ -171,16 +187,17 @@ test('an ML-DSA-44 witness: the ledger collects its cosignature and a client req
     });
     await (await h.client({ token: h.keys.pipeline })).append([assertion(digestOf('pq'))]);
     const reader = await h.client({ witnesses: { vkeys: [w.identity.vkey] } });
+    // Reads are as of the newest witnessed size: wait until it covers the append.
     let answer;
-    for (let i = 0; i < 200 && !answer; i++) {
+    for (let i = 0; i < 200 && !answer?.subjects[0]?.entries.length; i++) {
       answer = await reader.statuses([digestOf('pq')]).catch(() => undefined);
-      if (!answer) await new Promise((r) => setTimeout(r, 25));
+      if (!answer?.subjects[0]?.entries.length) await new Promise((r) => setTimeout(r, 25));
     }
     expect(answer?.subjects[0]?.entries).toHaveLength(1);
     const note = await (await fetch(`${h.url}/checkpoint`)).text();
     expect(note).toMatch(/^— pq\.test\/witness /m);
-    await h.close();
   } finally {
+    if (h) await closeHarness(h);
     await server.close();
     await w.close();
   }
