@@ -6,7 +6,7 @@
 # only what is missing.
 set -euo pipefail
 
-debs=(docker-registry skopeo umoci postgresql rsync git nodejs systemd zsh fish libxml2-utils)
+debs=(docker-registry skopeo umoci postgresql rsync git nodejs systemd zsh fish libxml2-utils openssl)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

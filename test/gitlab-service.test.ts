@@ -7,6 +7,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { generateCosignerKey } from '@notarize/tlog';
 import path from 'node:path';
 import {
   TEMPLATES_DIR,
@@ -129,6 +130,16 @@ describe('GitLab templates with a ledger service', () => {
               policy,
               'ledger-key': otherVkey(service.vkey),
             }),
+            // Requires a witness this ledger never collected a cosignature from: no decision.
+            local('gate', {
+              'job-name': 'gate-witnessed',
+              stage: 'gate',
+              needs: ['scanner'],
+              subjects: '$NOTARIZE_DIGESTS',
+              policy,
+              witnesses: generateCosignerKey('witness.test/w1').vkey,
+              'witness-quorum': '1',
+            }),
           ],
           {
             build: BUILD_JOB,
@@ -149,7 +160,14 @@ describe('GitLab templates with a ledger service', () => {
         scanner: { outcome: 'PASS', exitCode: 0 },
         gate: { outcome: 'FAIL', exitCode: 1 },
         'gate-wrong-key': { outcome: 'FAIL', exitCode: 20 },
+        'gate-witnessed': { outcome: 'FAIL', exitCode: 20 },
       });
+      expect(
+        await readDotenv(path.join(jobOutDir(repo.dir, 'gate-witnessed'), 'notarize.env')),
+      ).toEqual({ NOTARIZE_DECISION: 'error', NOTARIZE_CODE: '20' });
+      expect(
+        await readFile(path.join(jobOutDir(repo.dir, 'gate-witnessed'), 'gate.log'), 'utf8'),
+      ).toMatch(/WITNESS_QUORUM.*witness\.test\/w1 \(no cosignature\)/);
       const junit = await readJunit(path.join(jobOutDir(repo.dir, 'gate'), 'junit.xml'));
       expect(junit).toMatchObject({ tests: 1, failures: 1, errors: 0 });
       expect(junit.cases[0]?.failure?.message).toMatch(/security-scanner.*CVE-2026-0002/);

@@ -259,7 +259,7 @@ describe('commands named in the README and the docs of issue 10', () => {
     'docs/operations.md',
   ];
   /** `notarize <cmd>[|<alias>]` and, for command groups, `notarize <group> <sub>`. */
-  const GROUPS = new Set(['evidence', 'ledger']);
+  const GROUPS = new Set(['evidence', 'ledger', 'witness']);
   const named = new Set<string>();
   for (const file of FILES) {
     for (const m of read(file).matchAll(

@@ -7,7 +7,9 @@
  *   reads go on anonymously (a service may allow anonymous reads);
  * - `identity`: who appends to a `file:` ledger (default `github:<repository>`);
  * - `ledger-key`: the ledger's verifier key (else NOTARIZE_LEDGER_KEY); required for a service
- *   ledger, since a fresh job has nothing pinned and must not trust the first key it sees.
+ *   ledger, since a fresh job has nothing pinned and must not trust the first key it sees;
+ * - `witnesses`, `witness-quorum` (gate): witness vkeys whose quorum every read requires (else
+ *   NOTARIZE_WITNESSES / NOTARIZE_WITNESS_QUORUM).
  * The verified-checkpoint state lives in RUNNER_TEMP, so steps of one job share it.
  */
 import path from 'node:path';
@@ -21,7 +23,7 @@ import {
 } from '@notarize/cli';
 import { parseLedgerLocation, withoutCredentials, type LedgerClient } from '@notarize/client';
 import { ActionError } from './errors.ts';
-import { optionalInput } from './inputs.ts';
+import { listInput, optionalInput } from './inputs.ts';
 import { maskSecret } from './secrets.ts';
 
 export interface LedgerInputs {
@@ -30,6 +32,9 @@ export interface LedgerInputs {
   audience: string;
   identity?: string;
   ledgerKey?: string;
+  /** Witness vkeys every read requires (`witnesses`, else NOTARIZE_WITNESSES). */
+  witnesses?: string[];
+  witnessQuorum?: string;
 }
 
 /**
@@ -54,6 +59,10 @@ export function readLedgerInputs(
   if (identity !== undefined) inputs.identity = identity;
   const ledgerKey = optionalInput('ledger-key');
   if (ledgerKey !== undefined) inputs.ledgerKey = ledgerKey;
+  const witnesses = listInput('witnesses');
+  if (witnesses.length > 0) inputs.witnesses = witnesses;
+  const witnessQuorum = optionalInput('witness-quorum');
+  if (witnessQuorum !== undefined) inputs.witnessQuorum = witnessQuorum;
   return inputs;
 }
 
@@ -105,6 +114,8 @@ export async function openLedger(
   const flags: LedgerFlags = { ledger: inputs.ledger, audience: inputs.audience };
   if (inputs.identity !== undefined) flags.as = inputs.identity;
   if (inputs.ledgerKey !== undefined) flags.ledgerKey = inputs.ledgerKey;
+  if (inputs.witnesses !== undefined) flags.witness = inputs.witnesses;
+  if (inputs.witnessQuorum !== undefined) flags.witnessQuorum = inputs.witnessQuorum;
   if (ctx.env.RUNNER_TEMP) flags.state = path.join(ctx.env.RUNNER_TEMP, 'notarize', 'state.json');
   // connectLedger takes the bearer token from NOTARIZE_TOKEN; without one it stays anonymous.
   const env: NodeJS.ProcessEnv = { ...ctx.env };

@@ -25,6 +25,9 @@ export interface LedgerFlags {
   audience?: string;
   ledgerKey?: string;
   state?: string;
+  witness?: string[];
+  witnessQuorum?: string;
+  witnessMaxAge?: string;
 }
 
 /** Adds the options every ledger-using command shares. */
@@ -37,7 +40,20 @@ export function withLedgerOptions(command: Command): Command {
     .option('--as <name>', 'identity for a file: ledger (env NOTARIZE_IDENTITY)')
     .option('--audience <aud>', 'OIDC audience the service expects (env NOTARIZE_AUDIENCE)')
     .option('--ledger-key <vkey>', "pin the ledger's verifier key (env NOTARIZE_LEDGER_KEY)")
-    .option('--state <file>', 'verified-checkpoint state file (env NOTARIZE_STATE)');
+    .option('--state <file>', 'verified-checkpoint state file (env NOTARIZE_STATE)')
+    .option(
+      '--witness <vkey>',
+      'require cosignatures by this witness (repeatable; env NOTARIZE_WITNESSES)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--witness-quorum <k>',
+      'cosignatures required (default: all witnesses given; env NOTARIZE_WITNESS_QUORUM)',
+    )
+    .option(
+      '--witness-max-age <seconds>',
+      'ignore cosignatures older than this (env NOTARIZE_WITNESS_MAX_AGE)',
+    );
 }
 
 /** The identity that appends to a `file:` ledger when none is named. */
@@ -107,6 +123,52 @@ function requirePinnedKey(url: string, flags: LedgerFlags, ctx: CommandContext):
   );
 }
 
+function wholeNumber(text: string, what: string): number {
+  if (!/^[1-9][0-9]*$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) {
+    throw new CliError(
+      'WITNESS_CONFIG_INVALID',
+      'input',
+      `${what} "${text}" must be a positive whole number`,
+    );
+  }
+  return Number(text);
+}
+
+/**
+ * The witnesses every read requires: `--witness` (repeatable), else NOTARIZE_WITNESSES (newline-
+ * or comma-separated); `--witness-quorum` / NOTARIZE_WITNESS_QUORUM (default: all);
+ * `--witness-max-age` / NOTARIZE_WITNESS_MAX_AGE seconds.
+ */
+export function witnessSettings(
+  flags: LedgerFlags,
+  env: NodeJS.ProcessEnv,
+): { vkeys: string[]; quorum?: number; maxAgeSeconds?: number } | undefined {
+  const vkeys = (
+    flags.witness && flags.witness.length > 0
+      ? flags.witness
+      : (env.NOTARIZE_WITNESSES ?? '').split(/[\n,]/)
+  )
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  const quorum = flags.witnessQuorum ?? (env.NOTARIZE_WITNESS_QUORUM?.trim() || undefined);
+  const maxAge = flags.witnessMaxAge ?? (env.NOTARIZE_WITNESS_MAX_AGE?.trim() || undefined);
+  if (vkeys.length === 0) {
+    if (quorum !== undefined) {
+      throw new CliError(
+        'WITNESS_CONFIG_INVALID',
+        'input',
+        'a witness quorum is set but no witness keys: give them with --witness or NOTARIZE_WITNESSES',
+      );
+    }
+    return undefined;
+  }
+  return {
+    vkeys,
+    ...(quorum !== undefined ? { quorum: wholeNumber(quorum, '--witness-quorum') } : {}),
+    ...(maxAge !== undefined ? { maxAgeSeconds: wholeNumber(maxAge, '--witness-max-age') } : {}),
+  };
+}
+
 export async function connectLedger(
   flags: LedgerFlags,
   ctx: CommandContext,
@@ -120,7 +182,9 @@ export async function connectLedger(
     parsed.transport === 'file'
       ? (flags.as ?? ctx.env.NOTARIZE_IDENTITY ?? defaultIdentity(ctx))
       : undefined;
+  const witnesses = witnessSettings(flags, ctx.env);
   return openLedgerClient(location, {
+    ...(witnesses ? { witnesses } : {}),
     env: ctx.env,
     cwd: ctx.cwd,
     notice: (m) => ctx.output.notice(m),

@@ -15,6 +15,7 @@ import { registerRevoke } from './commands/revoke.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerWitness } from './commands/witness.ts';
 
 import { VERSION } from './version.ts';
 
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServe(program, ctx);
   registerAudit(program, ctx);
   registerCompletion(program, ctx);
+  registerWitness(program, ctx);
   return program;
 }
 

@@ -6,11 +6,9 @@
  * sample, with what the service's lookups answer — which catches a service that hides entries
  * from lookups while keeping them in the log.
  */
-import { createHash } from 'node:crypto';
-import { decodeEntryBundle, entryBundlePath, TILE_WIDTH } from '@notarize/tlog';
-import { MapReplay, type MapValueRow } from '@notarize/ledger';
-import type { AuditFrontier, AuditMemory } from './audit-memory.ts';
-import type { LedgerEntry } from '@notarize/trust';
+import { MapReplay } from '@notarize/ledger';
+import type { AuditMemory } from './audit-memory.ts';
+import { RootBuilder, replayTiles } from './tile-replay.ts';
 import { verificationError } from './errors.ts';
 import type { HttpLedgerClient } from './http-client.ts';
 import type { VerifiedLookup } from './ledger-client.ts';
@@ -36,47 +34,6 @@ export interface AuditReport {
   mapHeads: number;
   /** Where this audit started reading (0, or where the remembered one ended). */
   from: number;
-}
-
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
-const sha = () => createHash('sha256');
-
-/** RFC 9162 Merkle tree hash, streaming: a stack of perfect subtrees (node:crypto for speed). */
-class RootBuilder {
-  readonly stack: { hash: Buffer; size: number }[] = [];
-  count = 0;
-
-  /** Continues from a frontier an earlier audit proved (its perfect subtrees, largest first). */
-  static resume(frontier: AuditFrontier): RootBuilder {
-    const builder = new RootBuilder();
-    for (const s of frontier.stack)
-      builder.stack.push({ hash: Buffer.from(s.hash, 'base64'), size: s.size });
-    builder.count = frontier.size;
-    return builder;
-  }
-
-  /** Adds a leaf; returns its leaf hash. */
-  add(entry: Uint8Array): Buffer {
-    const leaf = sha().update(LEAF).update(entry).digest();
-    let hash = leaf;
-    let size = 1;
-    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.size === size) {
-      hash = sha().update(NODE).update(this.stack.pop()!.hash).update(hash).digest();
-      size *= 2;
-    }
-    this.stack.push({ hash, size });
-    this.count++;
-    return leaf;
-  }
-  root(): Buffer {
-    if (this.stack.length === 0) return sha().digest();
-    let root = this.stack[this.stack.length - 1]!.hash;
-    for (let i = this.stack.length - 2; i >= 0; i--) {
-      root = sha().update(NODE).update(this.stack[i]!.hash).update(root).digest();
-    }
-    return root;
-  }
 }
 
 function pick<T>(items: readonly T[], n: number): T[] {
@@ -131,54 +88,14 @@ export async function auditLedger(
     string,
     { provider: string; project: string; jobId: string; indexes: number[] }
   >();
-  const decoder = new TextDecoder();
   // Every map head must carry the root the log itself gives; a wrong one is signed by the ledger.
   const replay = new MapReplay(checkpoint.origin, remembered?.map);
-  const mapRows: MapValueRow[] = [];
-  let mapHeads = 0;
-  for (let tile = Math.floor(from / TILE_WIDTH); tile * TILE_WIDTH < size; tile++) {
-    const width = Math.min(TILE_WIDTH, size - tile * TILE_WIDTH);
-    const bundle = await client.tile(entryBundlePath(tile, width), options.signal);
-    let entries: Uint8Array[];
-    try {
-      entries = decodeEntryBundle(bundle);
-    } catch (error) {
-      throw verificationError(
-        'BAD_RESPONSE',
-        `entry bundle ${tile} is malformed: ${(error as Error).message}`,
-        error,
-      );
-    }
-    if (entries.length !== width) {
-      throw verificationError(
-        'ENTRY_MISSING',
-        `entry bundle ${tile} holds ${entries.length} entries, not ${width}`,
-      );
-    }
-    // A resumed audit starts inside the tile where the last one ended.
-    for (const bytes of entries.slice(builder.count - tile * TILE_WIDTH)) {
-      const index = builder.count;
-      const leaf = builder.add(bytes);
-      let entry: LedgerEntry;
-      try {
-        entry = JSON.parse(decoder.decode(bytes)) as LedgerEntry;
-      } catch (error) {
-        throw verificationError('BAD_RESPONSE', `entry ${index} is not JSON`, error);
-      }
-      const replayed = replay.add(index, entry, leaf);
-      if (replayed && 'message' in replayed) {
-        throw verificationError(
-          'MAP_HEAD_INVALID',
-          `${replayed.message}. The ledger signed this lie: entry ${index} is in its log, ` +
-            `proved by its checkpoint of size ${size} (keep the checkpoint and the entry as evidence)`,
-        );
-      }
-      if (replayed) {
-        mapHeads++;
-        mapRows.push(...replayed.rows);
-      }
+  const { mapHeads, mapRows } = await replayTiles(
+    client,
+    { size, root: checkpoint.root, builder, replay, signal: options.signal },
+    (index, entry) => {
       // Map heads are the ledger's own entries: no lookup lists them.
-      if (entry.kind === 'map-head') continue;
+      if (entry.kind === 'map-head') return;
       for (const s of entry.statement?.subject ?? []) {
         const hex = s?.digest?.sha256;
         if (typeof hex !== 'string') continue;
@@ -203,16 +120,9 @@ export async function auditLedger(
         job.indexes.push(index);
         jobs.set(key, job);
       }
-    }
-    options.progress?.(builder.count, size);
-  }
-  const root = builder.root();
-  if (!root.equals(Buffer.from(checkpoint.root))) {
-    throw verificationError(
-      'INCLUSION_FAILED',
-      `the ${size} entries the ledger serves as tiles do not hash to its signed root: the tiles were altered`,
-    );
-  }
+    },
+    options.progress,
+  );
   const sample = options.sample ?? 50;
   const pickedSubjects = pick([...subjects.entries()], sample);
   for (const [digest, expected] of pickedSubjects) {

@@ -40,6 +40,7 @@ export type LedgerClientErrorCode =
   | 'MAP_HEAD_INVALID'
   | 'MAP_PROOF_INVALID'
   | 'INCOMPLETE_ANSWER'
+  | 'WITNESS_QUORUM'
   | 'INTERNAL';
 
 export type LedgerClientErrorCategory =
@@ -52,6 +53,11 @@ export class LedgerClientError extends Error {
   readonly status: number | undefined;
   /** The service's own error code (`{code}` of its JSON error), when there was one. */
   readonly serviceCode: string | undefined;
+  /**
+   * For FORK: two checkpoint notes of one origin and size with different roots, both validly
+   * signed by the log — a proof of a fork, to keep and show.
+   */
+  forkEvidence: { origin: string; size: number; vkey: string; notes: [string, string] } | undefined;
   constructor(
     code: LedgerClientErrorCode,
     category: LedgerClientErrorCategory,

@@ -128,6 +128,11 @@ export class HttpLedgerClient implements LedgerClient {
     return this.verifyCheckpoint(note, undefined, known);
   }
 
+  /** Verifies a signed checkpoint note obtained elsewhere (the tiles' `/checkpoint`). */
+  async verifyNote(note: string): Promise<VerifiedCheckpoint> {
+    return this.verifyCheckpoint(note, undefined, await this.verifier.knownSize());
+  }
+
   async append(requests: readonly AppendRequest[], options?: AppendOptions): Promise<Receipt[]> {
     if (requests.length === 0) return [];
     const { wire, checkpoint, tree } = await this.postAppend(

@@ -20,3 +20,12 @@ export {
   type OfflineBundle,
   type VerifiedOfflineBundle,
 } from './offline-bundle.ts';
+export { RootBuilder, replayTiles, type TileSource, type ReplayTarget } from './tile-replay.ts';
+export {
+  witnessPolicy,
+  checkWitnessQuorum,
+  MAX_CLOCK_SKEW_SECONDS,
+  type WitnessPolicy,
+  type WitnessPolicyOptions,
+} from './witness-quorum.ts';
+export { WitnessedLedgerClient } from './witnessed-client.ts';

@@ -12,6 +12,8 @@ import { openStateStore, type StateStore } from './state.ts';
 import { LedgerVerifier } from './verifier.ts';
 import { withoutCredentials } from './redact-url.ts';
 import { parseInfo } from './wire.ts';
+import { witnessPolicy } from './witness-quorum.ts';
+import { WitnessedLedgerClient } from './witnessed-client.ts';
 
 export type LedgerLocation =
   { transport: 'file'; dir: string; url: string } | { transport: 'http'; base: URL; url: string };
@@ -94,7 +96,15 @@ export async function openLedgerClient(
   const state = openStateStore(options.statePath ?? env.NOTARIZE_STATE ?? undefined, env);
   const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
 
+  const witnesses = options.witnesses ? witnessPolicy(options.witnesses) : undefined;
   if (location.transport === 'file') {
+    if (witnesses) {
+      throw new LedgerClientError(
+        'ARGUMENT_INVALID',
+        'input',
+        'witnesses cosign the checkpoints of a ledger service; a file: ledger has none — drop --witness / NOTARIZE_WITNESSES or use the service URL',
+      );
+    }
     const { EmbeddedLedgerClient } = await import('./embedded-client.ts');
     return EmbeddedLedgerClient.open(location.dir, { ...options, env }, state, notice);
   }
@@ -127,7 +137,8 @@ export async function openLedgerClient(
       },
       notice,
     );
-    return new HttpLedgerClient(location.url, transport, new LedgerVerifier(vkey, state));
+    const client = new HttpLedgerClient(location.url, transport, new LedgerVerifier(vkey, state));
+    return witnesses ? new WitnessedLedgerClient(client, witnesses) : client;
   } catch (error) {
     await transport.close();
     throw error;

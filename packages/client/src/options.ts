@@ -34,6 +34,13 @@ export interface LedgerClientOptions {
   /** First backoff delay in ms (doubled each retry, jittered, capped by Retry-After). Default 200. */
   retryBaseMs?: number;
 
+  /**
+   * Witnesses whose cosignatures every read requires (`--witness`, `NOTARIZE_WITNESSES`): reads
+   * are proved against the newest checkpoint with at least `quorum` (default: all) valid
+   * cosignatures, as of its size. Service ledgers only.
+   */
+  witnesses?: { vkeys: readonly string[]; quorum?: number; maxAgeSeconds?: number };
+
   // --- file: ledgers
   /** Identity that appends (`--as NAME`, `NOTARIZE_IDENTITY`). Required for writes to `file:`. */
   identity?: string;

@@ -155,10 +155,20 @@ export class LedgerVerifier {
       }
       if (cp.size === trusted.size) {
         if (!sameBytes(cp.root, trustedRoot)) {
-          throw verificationError(
+          const error = verificationError(
             'FORK',
             `the ledger ${cp.origin} served a tree of size ${cp.size} whose root differs from the one this client verified before: the log forked or is being tampered with`,
           );
+          // Both notes verified with the pinned key: a signed proof of the fork.
+          if (trusted.note) {
+            error.forkEvidence = {
+              origin: cp.origin,
+              size: cp.size,
+              vkey: this.vkey,
+              notes: [trusted.note, note],
+            };
+          }
+          throw error;
         }
       } else if (trusted.size > 0) {
         const proof = await consistency(trusted.size, cp.size);

@@ -70,3 +70,23 @@ export {
   parseTlogProof,
   verifyTlogProof,
 } from './tlog-proof.ts';
+export {
+  ALG_COSIGNATURE_V1,
+  type Cosigner,
+  type CosignatureVerifier,
+  type VerifiedCosignature,
+  type CosignatureAlgorithm,
+  cosignatureMessage,
+  cosignatureTimestamp,
+  generateCosignerKey,
+  cosignerFromSkey,
+  cosignatureVerifierFromVkey,
+  verifyCosignatures,
+} from './cosignature.ts';
+export { formatAddCheckpoint } from './witness-request.ts';
+export {
+  ALG_COSIGNATURE_MLDSA44,
+  MLDSA44_PUBLIC_KEY_SIZE,
+  MLDSA44_SIGNATURE_SIZE,
+  mldsaCosignedMessage,
+} from './cosignature-mldsa.ts';

@@ -54,7 +54,7 @@ function parseKeyId(hex: string, what: string): number {
   return Number.parseInt(hex, 16);
 }
 
-function keyError(message: string): TlogError {
+export function keyError(message: string): TlogError {
   return new TlogError('TLOG_KEY_MALFORMED', `${message}; expected Go note key format`);
 }
 
@@ -83,8 +83,11 @@ function withAlg(key: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Parses a Go vkey and checks its key ID against its name and key. */
-export function noteVerifierFromVkey(vkey: string): NoteVerifier {
+/**
+ * Splits a vkey `<name>+<hex id>+<base64(type || key)>` and checks its name and that the key ID
+ * is SHA-256(name || 0x0A || type || key)[:4]. The caller checks the type byte and key length.
+ */
+export function splitVkey(vkey: string): { name: string; keyId: number; key: Uint8Array } {
   const a = chop(vkey);
   const b = a && chop(a[1]);
   if (!a || !b) throw keyError('verifier key must look like <name>+<hex id>+<base64 key>');
@@ -97,6 +100,34 @@ export function noteVerifierFromVkey(vkey: string): NoteVerifier {
   if (noteKeyId(name, key) !== keyId) {
     throw keyError(`verifier key ID ${idHex} does not match the name and key`);
   }
+  return { name, keyId, key };
+}
+
+/**
+ * Splits a skey `PRIVATE+KEY+<name>+<hex id>+<base64(type || secret)>`; checks the prefix, the
+ * name and the key ID's syntax (the caller derives the public key and checks the ID against it).
+ */
+export function splitSkey(skey: string): { name: string; keyId: number; key: Uint8Array } {
+  const parts: string[] = [];
+  let rest = skey;
+  for (let i = 0; i < 4; i++) {
+    const c = chop(rest);
+    if (!c) throw keyError('signer key must look like PRIVATE+KEY+<name>+<hex id>+<base64 key>');
+    parts.push(c[0]);
+    rest = c[1];
+  }
+  const [p1, p2, name, idHex] = parts as [string, string, string, string];
+  if (p1 !== 'PRIVATE' || p2 !== 'KEY') throw keyError('signer key must start with PRIVATE+KEY+');
+  if (!isValidKeyName(name)) throw keyError(`signer key name ${JSON.stringify(name)} is invalid`);
+  const keyId = parseKeyId(idHex, 'signer');
+  const key = decodeBase64(rest);
+  if (!key || key.length === 0) throw keyError('signer key is not valid base64');
+  return { name, keyId, key };
+}
+
+/** Parses a Go vkey and checks its key ID against its name and key. */
+export function noteVerifierFromVkey(vkey: string): NoteVerifier {
+  const { name, keyId, key } = splitVkey(vkey);
   if (key[0] !== ALG_ED25519 || key.length !== 33) {
     throw keyError('verifier key is not an Ed25519 key (type 0x01 + 32 bytes)');
   }
@@ -118,27 +149,14 @@ export function noteVerifierFromVkey(vkey: string): NoteVerifier {
 
 /** Parses a Go skey; checks that its key ID matches the derived public key. */
 export function noteSignerFromSkey(skey: string): NoteSigner {
-  const parts: string[] = [];
-  let rest = skey;
-  for (let i = 0; i < 4; i++) {
-    const c = chop(rest);
-    if (!c) throw keyError('signer key must look like PRIVATE+KEY+<name>+<hex id>+<base64 key>');
-    parts.push(c[0]);
-    rest = c[1];
-  }
-  const [p1, p2, name, idHex] = parts as [string, string, string, string];
-  if (p1 !== 'PRIVATE' || p2 !== 'KEY') throw keyError('signer key must start with PRIVATE+KEY+');
-  if (!isValidKeyName(name)) throw keyError(`signer key name ${JSON.stringify(name)} is invalid`);
-  const keyId = parseKeyId(idHex, 'signer');
-  const key = decodeBase64(rest);
-  if (!key || key.length === 0) throw keyError('signer key is not valid base64');
+  const { name, keyId, key } = splitSkey(skey);
   if (key[0] !== ALG_ED25519 || key.length !== 33) {
     throw keyError('signer key is not an Ed25519 key (type 0x01 + 32-byte seed)');
   }
   const seed = key.slice(1);
   const pub = withAlg(ed25519.getPublicKey(seed));
   if (noteKeyId(name, pub) !== keyId) {
-    throw keyError(`signer key ID ${idHex} does not match the name and derived public key`);
+    throw keyError(`signer key ID ${hex8(keyId)} does not match the name and derived public key`);
   }
   return {
     name,

@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { AuditMemory, auditLedger, HttpLedgerClient } from '@notarize/client';
+import {
+  AuditMemory,
+  auditLedger,
+  HttpLedgerClient,
+  WitnessedLedgerClient,
+} from '@notarize/client';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
+import { keepForkEvidence } from '../fork-evidence.ts';
 import { progressLine } from '../progress.ts';
 import { withLedger, withLedgerOptions, type LedgerFlags } from '../ledger-access.ts';
 
 interface AuditFlags extends LedgerFlags {
+  forkEvidence?: string;
   sample?: string;
   resume?: string;
   json?: boolean;
@@ -29,6 +36,11 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         '--resume <file>',
         "the monitor's memory (SQLite, created if missing): read only what was appended since the last audit with it",
       )
+      .option(
+        '--fork-evidence <dir>',
+        'where a proof of a fork (two signed checkpoints of one size, different roots) is kept',
+        '.',
+      )
       .option('--json', 'print JSON'),
   ).action(async (flags: AuditFlags) => {
     const sample = Number(flags.sample ?? '50');
@@ -39,35 +51,40 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         `--sample must be a non-negative integer, got ${flags.sample}`,
       );
     }
-    const report = await withLedger(
-      flags,
-      ctx,
-      async (client) => {
-        if (!(client instanceof HttpLedgerClient)) {
-          throw new CliError(
-            'USAGE',
-            'input',
-            'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
-          );
-        }
-        const memory = flags.resume
-          ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
-          : undefined;
-        const line = progressLine(ctx, 'entries');
-        try {
-          return await auditLedger(client, {
-            sample,
-            ...(memory ? { memory } : {}),
-            ...(line
-              ? { progress: (done: number, total: number) => line.update('audit', done, total) }
-              : {}),
-          });
-        } finally {
-          line?.end();
-          memory?.close();
-        }
-      },
-      'read',
+    const report = await keepForkEvidence(ctx, flags.forkEvidence, () =>
+      withLedger(
+        flags,
+        ctx,
+        async (opened) => {
+          // With witnesses, the audit starts from the witnessed checkpoint (quorum checked here).
+          if (opened instanceof WitnessedLedgerClient) await opened.witnessed();
+          const client = opened instanceof WitnessedLedgerClient ? opened.inner : opened;
+          if (!(client instanceof HttpLedgerClient)) {
+            throw new CliError(
+              'USAGE',
+              'input',
+              'audit follows a ledger service (http(s)://…); for a file: ledger run `notarize ledger verify`',
+            );
+          }
+          const memory = flags.resume
+            ? AuditMemory.open(path.resolve(ctx.cwd, flags.resume))
+            : undefined;
+          const line = progressLine(ctx, 'entries');
+          try {
+            return await auditLedger(client, {
+              sample,
+              ...(memory ? { memory } : {}),
+              ...(line
+                ? { progress: (done: number, total: number) => line.update('audit', done, total) }
+                : {}),
+            });
+          } finally {
+            line?.end();
+            memory?.close();
+          }
+        },
+        'read',
+      ),
     );
     if (flags.json) ctx.output.json({ ok: true, ...report });
     else

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_POLICY } from '@notarize/trust';
+import { DEFAULT_POLICY, type Policy } from '@notarize/trust';
 import type { CommandContext } from '../context.ts';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { CliError, describeError } from '../cli-error.ts';
@@ -45,6 +45,27 @@ export function printReport(report: GateReport, ctx: CommandContext): void {
   );
 }
 
+/**
+ * The policy's `witnesses:` apply when the command names none (--witness, NOTARIZE_WITNESSES):
+ * a policy that requires witnesses is never read without them.
+ */
+function withPolicyWitnesses(
+  flags: DecideFlags,
+  policy: Policy,
+  env: NodeJS.ProcessEnv,
+): DecideFlags {
+  const w = policy.witnesses;
+  if (!w || (flags.witness?.length ?? 0) > 0 || env.NOTARIZE_WITNESSES?.trim()) return flags;
+  return {
+    ...flags,
+    witness: w.keys,
+    ...(w.quorum !== undefined ? { witnessQuorum: String(w.quorum) } : {}),
+    ...(w.maxAgeMs !== undefined
+      ? { witnessMaxAge: String(Math.max(1, Math.floor(w.maxAgeMs / 1000))) }
+      : {}),
+  };
+}
+
 function decide(ctx: CommandContext, command: 'gate' | 'status') {
   const requirePolicy = command === 'gate';
   return async (subjects: string[], flags: DecideFlags) => {
@@ -83,7 +104,7 @@ async function decideOnce(
   const at = parseTreeSize(flags.at);
   const digests = await resolveSubjects(subjects, ctx, flags);
   const report = await withLedger(
-    flags,
+    withPolicyWitnesses(flags, policy, ctx.env),
     ctx,
     (client) =>
       evaluate({

@@ -12,6 +12,12 @@ import { validateAuthConfig } from '../auth/validate-config.ts';
 import { ServiceError } from './errors.ts';
 import type { LogLevel } from './logger.ts';
 import { validator } from './validate.ts';
+import {
+  witnessConfigFrom,
+  witnessSchemaProperties,
+  type WitnessCollectorConfig,
+  type WitnessConfigFile,
+} from './witnesses/config.ts';
 
 export interface ServiceLimits {
   /** JSON request bodies. */
@@ -82,9 +88,11 @@ export interface ServiceConfig {
   auth: AuthConfig;
   /** Where the config came from, for messages. */
   source?: string;
+  /** Witnesses to collect cosignatures from (witnesses/config.ts). */
+  witnesses?: WitnessCollectorConfig;
 }
 
-interface ConfigFile {
+interface ConfigFile extends WitnessConfigFile {
   origin?: string;
   listen?: string;
   data?: string;
@@ -119,6 +127,7 @@ const configSchema = {
     identities: { type: 'object' },
     apiKeys: { type: 'array' },
     oidc: { type: 'object' },
+    ...witnessSchemaProperties,
   },
 };
 
@@ -224,6 +233,7 @@ export function configFromDocument(
     ? path.resolve(overrides.dataDir)
     : (dataDirFrom(file, base) ?? path.resolve(base, '.notarize'));
   const store = storeFrom(file, withEnvStore(overrides));
+  const witnesses = witnessConfigFrom(file);
   return {
     ...(file.origin ? { origin: file.origin } : {}),
     listen: parseListen(overrides.listen ?? file.listen ?? '127.0.0.1:8080'),
@@ -235,6 +245,7 @@ export function configFromDocument(
     writable: true,
     auth,
     ...(source ? { source } : {}),
+    ...(witnesses ? { witnesses } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface ServiceParts {
   revocations: RevocationCache;
   metrics: ServiceMetrics;
   logger: Logger;
+  /** The witness cosignature collector, when the config lists witnesses. */
+  witnesses?: { witnessedNote(): string | undefined };
   /** Entries accepted but not yet acknowledged (admission control). */
   queue: { entries: number };
   version: string;

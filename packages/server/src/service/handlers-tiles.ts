@@ -7,11 +7,14 @@ import { readTile } from './tiles.ts';
 export async function getTlogCheckpoint(ctx: RequestContext): Promise<void> {
   await authorizeRead(ctx);
   const cp = await ctx.parts.backend.latest();
+  // With witnesses: the newest checkpoint that met the quorum, with its cosignatures (the newest
+  // unwitnessed one stays at /v1/checkpoint for writers). None yet: the unwitnessed one.
+  const note = ctx.parts.witnesses?.witnessedNote() ?? cp.note;
   // Mutable: the spec asks that it not be cached beyond a few seconds.
   sendBytes(
     ctx.res,
     200,
-    cp.note,
+    note,
     { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'public, max-age=2' },
     ctx.req.method === 'HEAD',
   );

@@ -26,6 +26,7 @@ export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { jsonLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';
 export type { ServiceBackend, BackendCheckpoint, BackendAppendResult } from './backend.ts';
 export { EngineBackend } from './engine-backend.ts';
+export { Counter, Gauge, Histogram } from './metrics.ts';
 
 export interface StartedService {
   service: LedgerService;

@@ -24,6 +24,7 @@ import { jsonLogger, type Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { RevocationCache } from './revocations.ts';
 import { matchRoute } from './routes.ts';
+import { attachWitnesses } from './witnesses/attach.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 
@@ -47,9 +48,13 @@ export class LedgerService {
   private readonly idempotencyStore: IdempotencyRecordStore | undefined;
 
   constructor(options: LedgerServiceOptions) {
-    const { config, backend } = options;
+    const { config } = options;
     this.idempotencyStore = options.idempotencyStore;
     const logger = options.logger ?? jsonLogger(config.logLevel);
+    const witnessed = config.witnesses
+      ? attachWitnesses(options.backend, config.witnesses, logger)
+      : undefined;
+    const backend = witnessed?.backend ?? options.backend;
     const authenticator = new Authenticator(
       config.auth,
       options.configDir ? { configDir: options.configDir } : {},
@@ -72,7 +77,9 @@ export class LedgerService {
       logger,
       queue,
       version: SERVICE_VERSION,
+      ...(witnessed ? { witnesses: witnessed.collector } : {}),
     };
+    witnessed?.collector.start();
     const { limits } = config;
     this.server = createServer(
       {

@@ -140,7 +140,7 @@ describe('parsePolicy', () => {
         {
           line: 2,
           column: 1,
-          message: /unknown key "requires"; a policy has version, require and block/,
+          message: /unknown key "requires"; a policy has version, require, block and witnesses/,
         },
       ],
     ],
@@ -233,5 +233,26 @@ describe('parsePolicy', () => {
     await expect(parsePolicy(text, { source: 'gate.yml' })).rejects.toThrow(
       /gate\.yml:5:\d+: block\[0\]: unknown key "colour"/,
     );
+  });
+});
+
+describe('witnesses option', () => {
+  const vkey = 'w.test/witness+0b8cbb0f+BDNMeYrdT6Lh9w0Q3kQXr0YVbzEXyEpOGPjZ9O0Bv1bG';
+  it('reads keys, quorum and maxAge', async () => {
+    const p = await parsePolicy(
+      `version: 1\nrequire: [{status: trusted}]\nwitnesses:\n  keys: ["${vkey}", "other"]\n  quorum: 1\n  maxAge: 1h\n`,
+    );
+    expect(p.witnesses).toEqual({ keys: [vkey, 'other'], quorum: 1, maxAgeMs: 3_600_000 });
+  });
+  it('refuses a quorum above the keys listed, and unknown keys in the section', async () => {
+    await expect(
+      parsePolicy(`version: 1\nrequire: [{status: trusted}]\nwitnesses: {keys: [a], quorum: 2}\n`),
+    ).rejects.toThrow(/quorum 2 exceeds the 1 witness keys listed/);
+    await expect(
+      parsePolicy(`version: 1\nrequire: [{status: trusted}]\nwitnesses: {keys: [a], quorom: 1}\n`),
+    ).rejects.toThrow(/unknown key "quorom"/);
+    await expect(
+      parsePolicy(`version: 1\nrequire: [{status: trusted}]\nwitnesses: {keys: []}\n`),
+    ).rejects.toThrow(/witnesses/);
   });
 });

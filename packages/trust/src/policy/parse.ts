@@ -39,6 +39,7 @@ interface RawPolicy {
   version: 1;
   require?: RawRule[];
   block?: RawRule[];
+  witnesses?: { keys: string[]; quorum?: number; maxAge?: string };
 }
 
 const KEYID_RE = /^[0-9a-f]{64}$/;
@@ -83,7 +84,7 @@ function schemaProblem(error: ErrorObject, where: Locator): PolicyProblem {
   if (error.keyword === 'additionalProperties') {
     message =
       segments.length === 0
-        ? `unknown key "${key}"; a policy has version, require and block`
+        ? `unknown key "${key}"; a policy has version, require, block and witnesses`
         : /^(require|block)$/.test(String(segments[0]))
           ? `unknown key "${key}"; a rule has identity, role, status, min, maxAge, signedBy and ci`
           : message;
@@ -239,8 +240,23 @@ export async function parsePolicy(text: string, options: ParsePolicyOptions = {}
   };
   const require = await build('require');
   const block = await build('block');
+  const w = raw.witnesses;
+  if (w?.quorum !== undefined && w.quorum > w.keys.length) {
+    problems.push({
+      ...where.at(['witnesses', 'quorum']),
+      path: 'witnesses.quorum',
+      message: `quorum ${w.quorum} exceeds the ${w.keys.length} witness keys listed`,
+    });
+  }
   if (problems.length > 0) throw new PolicyError(source, problems);
-  return { version: 1, require, block, keys, source };
+  const witnesses = w
+    ? {
+        keys: w.keys.map((k) => k.trim()),
+        ...(w.quorum !== undefined ? { quorum: w.quorum } : {}),
+        ...(w.maxAge !== undefined ? { maxAgeMs: parseDuration(w.maxAge) } : {}),
+      }
+    : undefined;
+  return { version: 1, require, block, keys, source, ...(witnesses ? { witnesses } : {}) };
 }
 
 async function keyIdFor(

@@ -39,5 +39,16 @@ export const policySchema = {
     version: { const: 1 },
     require: { type: 'array', items: ruleSchema(REQUIRE_STATUSES) },
     block: { type: 'array', items: ruleSchema(BLOCK_STATUSES) },
+    // Reads for this policy must be proved against a checkpoint cosigned by a witness quorum.
+    witnesses: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['keys'],
+      properties: {
+        keys: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        quorum: { type: 'integer', minimum: 1 },
+        maxAge: { type: 'string', pattern: DURATION_PATTERN },
+      },
+    },
   },
 } as const;

@@ -33,4 +33,9 @@ export interface Policy {
   keys: PublicKey[];
   /** Where the policy came from (file name, or `built-in`), for messages. */
   source: string;
+  /**
+   * Witnesses whose cosignatures the gate requires on the checkpoint it reads (`witnesses:`):
+   * their vkeys, the quorum (default: all) and the maximum age of a cosignature.
+   */
+  witnesses?: { keys: string[]; quorum?: number; maxAgeMs?: number };
 }
