@@ -157,7 +157,7 @@ describe('--junit', () => {
       `<testcase classname="notarize.gate" name="lib.tgz (${lib.digest})" time="0">`,
     );
     expect(xml).toMatch(
-      /name="app\.tgz \(sha256:[0-9a-f]{64}\)" time="0">\n\s+<failure message="blocked: rule require\[0\][^"]*" type="code 2">/,
+      /name="app\.tgz \(sha256:[0-9a-f]{64}\)" time="0">\n\s+<failure message="blocked: rule require\[0\][^"]*" type="unknown">/,
     );
     expect(xml).toMatch(/<property name="decision" value="block \(code 2\)"\/>/);
   });

@@ -85,8 +85,8 @@ describe('including the GitLab templates', () => {
         expect(
           await readDotenv(path.join(jobOutDir(repo.dir, 'gate'), 'notarize.env')),
         ).toMatchObject({
-          NOTARIZE_DECISION: 'allow',
-          NOTARIZE_DIGESTS: sha256('lib\n'),
+          GATE_DECISION: 'allow',
+          GATE_DIGESTS: sha256('lib\n'),
         });
       } finally {
         await server.close();

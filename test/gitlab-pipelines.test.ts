@@ -113,18 +113,20 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         root: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
       });
 
+      // Named after the job (release-gate): no collision with the notarize job's NOTARIZE_*.
       const gate = await readDotenv(path.join(jobOutDir(repo.dir, 'release-gate'), 'notarize.env'));
       expect(gate).toEqual({
-        NOTARIZE_DECISION: 'allow',
-        NOTARIZE_CODE: '0',
-        NOTARIZE_DIGESTS: `${app} ${lib}`,
-        NOTARIZE_CHECKPOINT: notarized.NOTARIZE_CHECKPOINT,
+        RELEASE_GATE_DECISION: 'allow',
+        RELEASE_GATE_CODE: '0',
+        RELEASE_GATE_DIGESTS: `${app} ${lib}`,
+        RELEASE_GATE_CHECKPOINT: notarized.NOTARIZE_CHECKPOINT,
       });
       const junit = await readJunit(path.join(jobOutDir(repo.dir, 'release-gate'), 'junit.xml'));
       expect(junit).toMatchObject({ tests: 2, failures: 0, errors: 0 });
+      // Bare digests are named as the ledger recorded them: "<name> (<digest>)".
       expect(junit.cases.map((c) => [c.name, c.failure])).toEqual([
-        [app, undefined],
-        [lib, undefined],
+        [`dist/app 1.bin (${app})`, undefined],
+        [`dist/lib.bin (${lib})`, undefined],
       ]);
 
       // The CLI recorded the GitLab job from the predefined variables, and the inputs as given.
@@ -150,6 +152,79 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
           ),
         },
       });
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    'two notarize jobs and a gate: outputs named after each job never collide',
+    async () => {
+      const repo = await repos.create('');
+      const ledger = `file:${path.join(repo.home, 'ledger')}`;
+      const notarizeJob = (name: string, subjects: string): Include => ({
+        how: 'local',
+        template: 'notarize',
+        inputs: {
+          'job-name': name,
+          stage: 'notarize',
+          needs: ['build'],
+          subjects,
+          ledger,
+          cli: CLI,
+        },
+      });
+      const includes: Include[] = [
+        notarizeJob('notarize-app', 'dist/app 1.bin\n'), // one per line: the name holds a space
+        notarizeJob('notarize-lib', 'dist/lib.bin'),
+        {
+          how: 'local',
+          template: 'gate',
+          inputs: {
+            stage: 'gate',
+            needs: ['notarize-app', 'notarize-lib'],
+            // Both jobs' outputs reach the gate: each under its own job's name.
+            subjects: '$NOTARIZE_APP_DIGESTS $NOTARIZE_LIB_DIGESTS',
+            policy: POLICY,
+            ledger,
+            cli: CLI,
+          },
+        },
+      ];
+      await repo.commit({
+        '.gitlab-ci.yml': pipelineYaml(['build', 'notarize', 'gate'], includes, {
+          build: BUILD_JOB,
+        }),
+      });
+      const run = await runPipeline(repo);
+      expect(run.jobs).toEqual({
+        build: { outcome: 'PASS', exitCode: 0 },
+        'notarize-app': { outcome: 'PASS', exitCode: 0 },
+        'notarize-lib': { outcome: 'PASS', exitCode: 0 },
+        gate: { outcome: 'PASS', exitCode: 0 },
+      });
+      const sha = await headCommit(repo);
+      const app = sha256(`app ${sha}\n`);
+      const lib = sha256('lib\n');
+      const appOut = await readDotenv(
+        path.join(jobOutDir(repo.dir, 'notarize-app'), 'notarize.env'),
+      );
+      const libOut = await readDotenv(
+        path.join(jobOutDir(repo.dir, 'notarize-lib'), 'notarize.env'),
+      );
+      expect(appOut).toMatchObject({ NOTARIZE_APP_CODE: '0', NOTARIZE_APP_DIGESTS: app });
+      expect(libOut).toMatchObject({ NOTARIZE_LIB_CODE: '0', NOTARIZE_LIB_DIGESTS: lib });
+      const gate = await readDotenv(path.join(jobOutDir(repo.dir, 'gate'), 'notarize.env'));
+      expect(gate).toMatchObject({
+        GATE_DECISION: 'allow',
+        GATE_CODE: '0',
+        GATE_DIGESTS: `${app} ${lib}`,
+      });
+      // The gate decided on both subjects, each named as its notarize job recorded it.
+      const junit = await readJunit(path.join(jobOutDir(repo.dir, 'gate'), 'junit.xml'));
+      expect(junit.cases.map((c) => c.name)).toEqual([
+        `dist/app 1.bin (${app})`,
+        `dist/lib.bin (${lib})`,
+      ]);
     },
     E2E_TIMEOUT,
   );
@@ -192,7 +267,7 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
             'job-name': 'gate-warn',
             stage: 'gate',
             needs: ['scanner'],
-            subjects: '$NOTARIZE_DIGESTS',
+            subjects: '$SCANNER_DIGESTS', // the outputs of the job named scanner
             mode: 'warn',
           }),
           // Time travel: as of tree size 3 (the pipeline's two assertions and their map head,
@@ -210,7 +285,7 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
             'job-name': 'gate-misconfigured',
             stage: 'gate',
             needs: ['scanner'],
-            subjects: '$NOTARIZE_DIGESTS',
+            subjects: '$SCANNER_DIGESTS',
             policy: 'no-such-policy.yml',
             mode: 'warn',
           }),
@@ -259,20 +334,20 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         expect(
           await readDotenv(path.join(jobOutDir(repo.dir, 'gate'), 'notarize.env')),
         ).toMatchObject({
-          NOTARIZE_DECISION: 'block',
-          NOTARIZE_CODE: '1',
-          NOTARIZE_DIGESTS: `${app} ${lib}`,
+          GATE_DECISION: 'block',
+          GATE_CODE: '1',
+          GATE_DIGESTS: `${app} ${lib}`,
         });
 
         const warned = await readJunit(path.join(jobOutDir(repo.dir, 'gate-warn'), 'junit.xml'));
         expect(warned).toMatchObject({ tests: 2, failures: 2, errors: 0 });
         expect(
           await readDotenv(path.join(jobOutDir(repo.dir, 'gate-warn'), 'notarize.env')),
-        ).toMatchObject({ NOTARIZE_DECISION: 'block', NOTARIZE_CODE: '1' });
+        ).toMatchObject({ GATE_WARN_DECISION: 'block', GATE_WARN_CODE: '1' });
 
         expect(
           await readDotenv(path.join(jobOutDir(repo.dir, 'gate-at-3'), 'notarize.env')),
-        ).toMatchObject({ NOTARIZE_DECISION: 'allow', NOTARIZE_CODE: '0' });
+        ).toMatchObject({ GATE_AT_3_DECISION: 'allow', GATE_AT_3_CODE: '0' });
 
         const broken = await readJunit(
           path.join(jobOutDir(repo.dir, 'gate-misconfigured'), 'junit.xml'),
@@ -280,10 +355,10 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
         expect(broken).toMatchObject({ tests: 1, failures: 0, errors: 1 });
         expect(broken.cases[0]?.failure).toMatchObject({ kind: 'error', type: 'exit code 10' });
         expect(broken.cases[0]?.failure?.message).toMatch(/no-such-policy\.yml/);
-        // No NOTARIZE_DIGESTS: an empty one would hide the value of another needed job.
+        // No GATE_MISCONFIGURED_DIGESTS: an empty one would hide the value of another needed job.
         expect(
           await readDotenv(path.join(jobOutDir(repo.dir, 'gate-misconfigured'), 'notarize.env')),
-        ).toEqual({ NOTARIZE_DECISION: 'error', NOTARIZE_CODE: '10' });
+        ).toEqual({ GATE_MISCONFIGURED_DECISION: 'error', GATE_MISCONFIGURED_CODE: '10' });
       } finally {
         await server.close();
       }
@@ -349,14 +424,15 @@ describe('GitLab templates in gitlab-ci-local pipelines', () => {
       });
       const lib = sha256('lib\n');
       const out = await readDotenv(path.join(jobOutDir(repo.dir, 'sbom'), 'notarize.env'));
+      // The evidence job's outputs are named after it (sbom): SBOM_*.
       expect(out).toMatchObject({
-        NOTARIZE_CODE: '0',
-        NOTARIZE_DIGESTS: lib,
-        NOTARIZE_RECEIPTS: 'notarize-out/sbom/evidence.json',
+        SBOM_CODE: '0',
+        SBOM_DIGESTS: lib,
+        SBOM_RECEIPTS: 'notarize-out/sbom/evidence.json',
       });
-      expect(JSON.parse(out.NOTARIZE_CHECKPOINT as string)).toMatchObject({ size: 6 });
+      expect(JSON.parse(out.SBOM_CHECKPOINT as string)).toMatchObject({ size: 6 });
       const rows = JSON.parse(
-        await readFile(path.join(repo.dir, out.NOTARIZE_RECEIPTS as string), 'utf8'),
+        await readFile(path.join(repo.dir, out.SBOM_RECEIPTS as string), 'utf8'),
       ) as { file: string; digest: string }[];
       expect(rows.map((r) => [r.file, r.digest])).toEqual([['sbom.json', sha256(sbom)]]);
       // The notarize job's checkpoint is the one after its evidence (trust and build.log, each

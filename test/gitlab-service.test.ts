@@ -119,14 +119,14 @@ describe('GitLab templates with a ledger service', () => {
             local('gate', {
               stage: 'gate',
               needs: ['scanner'],
-              subjects: '$NOTARIZE_DIGESTS',
+              subjects: '$SCANNER_DIGESTS',
               policy,
             }),
             local('gate', {
               'job-name': 'gate-wrong-key',
               stage: 'gate',
               needs: ['scanner'],
-              subjects: '$NOTARIZE_DIGESTS',
+              subjects: '$SCANNER_DIGESTS',
               policy,
               'ledger-key': otherVkey(service.vkey),
             }),
@@ -135,7 +135,7 @@ describe('GitLab templates with a ledger service', () => {
               'job-name': 'gate-witnessed',
               stage: 'gate',
               needs: ['scanner'],
-              subjects: '$NOTARIZE_DIGESTS',
+              subjects: '$SCANNER_DIGESTS',
               policy,
               witnesses: generateCosignerKey('witness.test/w1').vkey,
               'witness-quorum': '1',
@@ -164,7 +164,7 @@ describe('GitLab templates with a ledger service', () => {
       });
       expect(
         await readDotenv(path.join(jobOutDir(repo.dir, 'gate-witnessed'), 'notarize.env')),
-      ).toEqual({ NOTARIZE_DECISION: 'error', NOTARIZE_CODE: '20' });
+      ).toEqual({ GATE_WITNESSED_DECISION: 'error', GATE_WITNESSED_CODE: '20' });
       expect(
         await readFile(path.join(jobOutDir(repo.dir, 'gate-witnessed'), 'gate.log'), 'utf8'),
       ).toMatch(/WITNESS_QUORUM.*witness\.test\/w1 \(no cosignature\)/);
@@ -180,7 +180,7 @@ describe('GitLab templates with a ledger service', () => {
       expect(wrongKey).toMatchObject({ tests: 1, failures: 0, errors: 1 });
       expect(
         await readDotenv(path.join(jobOutDir(repo.dir, 'gate-wrong-key'), 'notarize.env')),
-      ).toEqual({ NOTARIZE_DECISION: 'error', NOTARIZE_CODE: '20' });
+      ).toEqual({ GATE_WRONG_KEY_DECISION: 'error', GATE_WRONG_KEY_CODE: '20' });
 
       // How each wrote: the service verified the pipeline's token and the scanner's key.
       const digest = (await readDotenv(path.join(jobOutDir(repo.dir, 'notarize'), 'notarize.env')))

@@ -77,7 +77,7 @@ export function run(): Promise<void> {
                 (inputs.mode === 'warn' ? ' (warn only)' : ''),
           columns: ['Artifact', 'Digest', 'Decision', 'Code', 'Identities', 'Reasons'],
           rows: report.subjects.map((s) => [
-            code(s.name ?? s.subject),
+            code(s.subject === s.digest ? (s.name ?? s.subject) : s.subject),
             code(s.digest),
             s.decision === 'allow' ? '✅ allow' : '⛔ block',
             String(s.code),

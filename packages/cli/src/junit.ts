@@ -16,6 +16,14 @@ function xml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** A blocking decision's code as the status it stands for (the failure's type). */
+const STATUS_OF_CODE: Readonly<Record<number, string>> = {
+  1: 'untrusted',
+  2: 'unknown',
+  3: 'unsupported',
+  4: 'revoked',
+};
+
 export function junitReport(
   report: GateReport,
   options: { command: 'gate' | 'status'; policy: string; time?: Date },
@@ -24,7 +32,8 @@ export function junitReport(
   const failures = report.subjects.filter((s) => s.decision === 'block').length;
   const counts = `tests="${report.subjects.length}" failures="${failures}" errors="0" skipped="0" time="0"`;
   const cases = report.subjects.map((s) => {
-    const name = `${s.name ?? s.subject} (${s.digest})`;
+    // As the user named it; a bare digest by the name the ledger recorded for it.
+    const name = `${s.subject === s.digest ? (s.name ?? s.subject) : s.subject} (${s.digest})`;
     const identities =
       Object.entries(s.identities)
         .map(([who, status]) => `${who}=${status}`)
@@ -33,9 +42,10 @@ export function junitReport(
     const out = `      <system-out>${xml(`identities: ${identities}\n${s.reasons.join('\n')}`)}</system-out>`;
     if (s.decision !== 'block') return `${open}\n${out}\n    </testcase>`;
     const first = s.reasons[0] ?? `blocked (code ${s.code})`;
+    const detail = [...s.reasons, `identities: ${identities}`, `digest: ${s.digest}`].join('\n');
     return (
-      `${open}\n      <failure message="${xml(first)}" type="${xml(`code ${s.code}`)}">` +
-      `${xml(s.reasons.join('\n'))}</failure>\n${out}\n    </testcase>`
+      `${open}\n      <failure message="${xml(first)}" type="${xml(STATUS_OF_CODE[s.code] ?? `code ${s.code}`)}">` +
+      `${xml(detail)}</failure>\n${out}\n    </testcase>`
     );
   });
   const properties = [

@@ -92,12 +92,15 @@ export async function decideOn(
   };
 }
 
-/** The subject name of the newest entry that names `digest` (for bare-digest subjects). */
+/** The subject name of the newest entry that gives `digest` a name (for bare-digest subjects). */
 function recordedName(entries: readonly VerifiedEntry[], digest: string): string | undefined {
   const hex = digest.slice('sha256:'.length);
   let newest: { index: number; name: string } | undefined;
   for (const e of entries) {
-    const named = e.entry.statement.subject.find((s) => s.digest.sha256 === hex && !!s.name);
+    // A name that is only the digest again (a subject given as sha256:…) names nothing.
+    const named = e.entry.statement.subject.find(
+      (s) => s.digest.sha256 === hex && !!s.name && !s.name.startsWith('sha256:'),
+    );
     if (named?.name && (!newest || e.index > newest.index))
       newest = { index: e.index, name: named.name };
   }
