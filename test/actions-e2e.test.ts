@@ -9,6 +9,7 @@
  * the release with an error annotation naming why.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -411,6 +412,25 @@ describe('subject inputs as actions/attest has them', () => {
       { subject: 'dist/b.zip', digest: `sha256:${b}` },
     ]);
     expect(run.summary).toBe(''); // show-summary: false
+  });
+
+  it('subject-image: an OCI layout is notarized under its manifest digest', async () => {
+    execFileSync('umoci', ['init', '--layout', path.join(dir, 'image')]);
+    execFileSync('umoci', ['new', '--image', `${path.join(dir, 'image')}:1.0`]);
+    const index = JSON.parse(await readFile(path.join(dir, 'image', 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    const run = await runAction('notarize', {
+      cwd: dir,
+      job: job('image'),
+      env: oidcEnv(),
+      inputs: { 'subject-image': 'oci:image:1.0', ledger: ledger.url, 'ledger-key': ledger.vkey },
+    });
+    expectOk(run);
+    expect(run.outputs.digest).toBe(index.manifests[0]?.digest);
+    expect(JSON.parse(run.outputs.subjects ?? '[]')).toEqual([
+      { subject: 'oci:image:1.0', digest: index.manifests[0]?.digest },
+    ]);
   });
 
   it('the old subjects input still works, with a deprecation warning', async () => {
