@@ -6,6 +6,8 @@ const name = process.env.MUTATE_PART ?? 'tlog';
 const part = PARTS[name];
 if (!part)
   throw new Error(`unknown MUTATE_PART "${name}"; one of ${Object.keys(PARTS).join(', ')}`);
+// The test runners are child processes of this one and inherit its environment.
+for (const [key, value] of Object.entries(part.env ?? {})) process.env[key] ??= value;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -43,6 +43,14 @@ describe('fastNoteVerifier', () => {
     );
   });
 
+  it('fails closed on a signature node:crypto cannot read (false, not a throw)', () => {
+    const [k] = keys;
+    const msg = enc('text\n');
+    // 64 by its length, but not bytes: node:crypto throws ERR_INVALID_ARG_TYPE on it.
+    const notBytes = { length: 64 } as unknown as Uint8Array;
+    expect(fastNoteVerifier(k!.vkey).verify(msg, notBytes)).toBe(false);
+  });
+
   it('refuses a key that is not a vkey', () => {
     expect(() => fastNoteVerifier('name+00000000+AAAA')).toThrow();
   });
