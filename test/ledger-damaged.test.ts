@@ -135,7 +135,8 @@ describe('missing parts fail closed', () => {
       20,
       'STORE_CORRUPT',
     );
-    expect((await readdir(d)).sort()).toEqual(['ledger.key', 'ledger.vkey']);
+    // No ledger.db: only the key, and the (empty) writer lock the refused open took.
+    expect((await readdir(d)).sort()).toEqual(['ledger.key', 'ledger.vkey', 'writer.lock']);
   });
 
   it('the good ledger still works', async () => {

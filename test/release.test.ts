@@ -31,7 +31,7 @@ describe('scripts/release.ts tag --push origin, on a scratch clone', () => {
   let clone: string;
   let origin: string;
   const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const release = () =>
     spawnSync(NODE, [SCRIPT, 'tag', '--push', 'origin'], { cwd: clone, encoding: 'utf8' });
   const commitVersion = async (v: string, changelog = true) => {

@@ -131,10 +131,22 @@ export class FileStateStore implements StateStore {
   private async update(change: (data: ClientStateData) => boolean): Promise<void> {
     const data = await this.load();
     if (!change(data)) return;
-    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, this.path);
+    try {
+      await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+      await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+      await rename(tmp, this.path);
+    } catch (error) {
+      // A HOME that is not writable (a container's user, a service account): say which file and
+      // how to choose another, rather than an internal error with a stack.
+      throw new LedgerClientError(
+        'STATE_INVALID',
+        'input',
+        `cannot write the client state file ${this.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ` +
+          'set NOTARIZE_STATE (or --state) to a writable file',
+        { cause: error },
+      );
+    }
   }
 
   async pinnedKey(location: string): Promise<string | undefined> {

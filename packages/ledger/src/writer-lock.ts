@@ -56,10 +56,10 @@ export function writerPid(dir: string): number | undefined {
   }
 }
 
-function busy(dir: string, waitedMs: number): LedgerError {
+function busy(dir: string, waitMs: number, waitedMs: number): LedgerError {
   const pid = writerPid(dir);
   const holder = pid === undefined ? 'another process' : `process ${pid}`;
-  const waited = waitedMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : '';
+  const waited = waitMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : '';
   return new LedgerError(
     'LEDGER_BUSY',
     'conflict',
@@ -86,7 +86,7 @@ export async function acquireWriterLock(dir: string, waitMs: number): Promise<Wr
       break;
     }
     const waited = Date.now() - started;
-    if (waited >= waitMs) throw busy(key, waited);
+    if (waited >= waitMs) throw busy(key, waitMs, waited);
     await sleep(Math.min(POLL_MS, waitMs - waited));
     entry = held.get(key);
   }

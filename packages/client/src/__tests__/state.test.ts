@@ -3,7 +3,7 @@
  * key only moves forward (never back, never to another root of the same size), in memory and in
  * the file, also when another process wrote the file meanwhile.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -68,6 +68,18 @@ describe.each<[string, () => StateStore]>([
   ['memory', () => new MemoryStateStore()],
   ['file', () => new FileStateStore(path.join(tmp, 'dir', 'state.json'))],
 ])('%s state', (_kind, make) => {
+  it('an unwritable state file is an input error naming it and NOTARIZE_STATE, not a crash', async () => {
+    // Its directory is a dangling symlink: reading finds no state, creating the directory fails
+    // — even for root, as a read-only HOME fails for a container's user.
+    await symlink(path.join(tmp, 'gone'), path.join(tmp, 'home'));
+    const file = path.join(tmp, 'home', 'state.json');
+    const error = await new FileStateStore(file).pin('https://a', 'k1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STATE_INVALID', category: 'input' });
+    expect((error as Error).message).toMatch(
+      /^cannot write the client state file \S+\/home\/state\.json \([A-Z]+\); set NOTARIZE_STATE \(or --state\) to a writable file$/,
+    );
+  });
+
   it('pins keys per location', async () => {
     const s = make();
     expect(await s.pinnedKey('https://a')).toBeUndefined();
