@@ -18,8 +18,13 @@ import type {
 } from '../store.ts';
 import { databaseShape, emptyDatabase, openError } from './check-database.ts';
 import { CHUNK, prepareStatements, type MultiInsert } from './statements.ts';
-import { newestPerKey } from '../map/map-rows.ts';
-import { LOOKUP_SEGMENT, LOOKUP_SEGMENT_BITS, SCHEMA, STORE_FORMAT } from './schema.ts';
+import {
+  LOOKUP_SEGMENT,
+  LOOKUP_SEGMENT_BITS,
+  MAP_VALUES_BY_VERSION,
+  SCHEMA,
+  STORE_FORMAT,
+} from './schema.ts';
 import {
   HASH_SIZE,
   nodesFromTiles,
@@ -47,6 +52,14 @@ export interface SqliteStoreOptions {
   create?: boolean;
   /** SQLite page cache in KiB (default 32 MiB). */
   cacheKiB?: number;
+}
+
+/** True for a store written before map_values led with the version (see schema.ts). */
+function mapValuesByKey(db: DatabaseSync): boolean {
+  const row = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'map_values'")
+    .get() as { sql: string } | undefined;
+  return row !== undefined && /PRIMARY KEY \(key, ver\)/.test(row.sql);
 }
 
 export class SqliteStore implements LedgerStore {
@@ -80,6 +93,7 @@ export class SqliteStore implements LedgerStore {
         db.exec('PRAGMA journal_mode = WAL');
         // A new database gets all its tables at once, never a part of them.
         db.exec(shape === 'empty' ? `BEGIN IMMEDIATE; ${SCHEMA} COMMIT;` : SCHEMA);
+        if (mapValuesByKey(db)) db.exec(`BEGIN IMMEDIATE; ${MAP_VALUES_BY_VERSION} COMMIT;`);
       }
       db.exec('PRAGMA synchronous = FULL');
       db.exec(`PRAGMA cache_size = -${options.cacheKiB ?? 32768}`);
@@ -383,11 +397,17 @@ export class SqliteStore implements LedgerStore {
   }
 
   async readMapLeaves(version: number): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
-    return this.#run('reading the lookup map', () =>
-      newestPerKey(
-        this.#stmts.mapLeaves!.iterate(version) as Iterable<{ key: Uint8Array; value: Uint8Array }>,
-      ),
-    );
+    return this.#run('reading the lookup map', () => {
+      // Rows come in version order (the table's order): the last one of each key is its value.
+      const newest = new Map<string, { key: Uint8Array; value: Uint8Array }>();
+      for (const row of this.#stmts.mapLeaves!.iterate(version) as Iterable<{
+        key: Uint8Array;
+        value: Uint8Array;
+      }>) {
+        newest.set(Buffer.from(row.key).toString('latin1'), row);
+      }
+      return [...newest.values()];
+    });
   }
 
   async readMapChanges(from: number, to: number): Promise<MapValueRow[]> {

@@ -52,9 +52,7 @@ export function prepareStatements(db: DatabaseSync): {
         'SELECT key, idx FROM lookup WHERE seg >= ? AND seg <= ? AND idx >= ? AND idx < ?',
       ),
       clearLookups: db.prepare('DELETE FROM lookup'),
-      mapLeaves: db.prepare(
-        'SELECT key, value FROM map_values WHERE ver <= ? ORDER BY key, ver DESC',
-      ),
+      mapLeaves: db.prepare('SELECT key, value FROM map_values WHERE ver <= ? ORDER BY ver'),
       mapChanges: db.prepare(
         'SELECT key, ver, value FROM map_values WHERE ver > ? AND ver <= ? ORDER BY ver, key',
       ),
