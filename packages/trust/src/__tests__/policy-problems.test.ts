@@ -19,6 +19,24 @@ async function refusal(text: string, source?: string): Promise<PolicyError> {
 
 const cases: [string, string, PolicyProblem[]][] = [
   [
+    'no rules after a comment',
+    '# gate\n\nversion: 1\n',
+    [
+      {
+        line: 3,
+        column: 1,
+        path: '',
+        message:
+          'the policy has no rules; add require or block rules (an empty policy would allow everything)',
+      },
+    ],
+  ],
+  [
+    'a ci value that is a mapping, under a key with / and ~',
+    'version: 1\nrequire:\n  - status: trusted\n    ci:\n      a/b~c: {x: 1}\n',
+    [{ line: 5, column: 14, path: 'require[0].ci.a/b~c', message: 'must be string,array' }],
+  ],
+  [
     'a ci value that is a mapping, under a key ending in a digit',
     'version: 1\nrequire:\n  - status: trusted\n    ci:\n      k1: {a: 1}\n',
     [{ line: 5, column: 11, path: 'require[0].ci.k1', message: 'must be string,array' }],
@@ -252,6 +270,10 @@ describe('values kept as written', () => {
       },
     ]);
     expect(policy.keys).toEqual([]);
+    const block = await parsePolicy(
+      `version: 1\nblock:\n  - {status: untrusted, signedBy: [${digits}], ci: {pipeline_id: 123}}\n`,
+    );
+    expect(block.block[0]).toMatchObject({ signedBy: [digits], ci: { pipeline_id: ['123'] } });
   });
 
   it('leaves identity and role out of a rule that has none', async () => {
@@ -266,6 +288,11 @@ describe('values kept as written', () => {
       `version: 1\nrequire:\n  - {status: trusted, signedBy: [${pem}]}\n  - {status: trusted, signedBy: [${pem}]}\n`,
     );
     expect(policy.keys).toHaveLength(1);
+    const other = JSON.stringify((await generateSigningKey('ed25519')).publicKeyPem);
+    const two = await parsePolicy(
+      `version: 1\nrequire:\n  - {status: trusted, signedBy: [${pem}, ${other}]}\n`,
+    );
+    expect(two.keys).toHaveLength(2);
     expect(policy.require.map((r) => r.signedBy)).toEqual([
       [policy.keys[0]!.keyid],
       [policy.keys[0]!.keyid],
