@@ -5,7 +5,7 @@
  */
 import { chainStep, EMPTY_CHAIN } from '../chain.ts';
 import { MapError } from '../errors.ts';
-import { hashEquals, innerNodeHash, leafNodeHash } from '../hash.ts';
+import { bitAt, hashEquals, innerNodeHash, leafNodeHash } from '../hash.ts';
 import { mapKey } from '../key.ts';
 import { bitOfString, firstDifferentBit, fromLatin1, toLatin1, writeLatin1 } from '../latin1.ts';
 import { decodeValue, encodeValue, valueHash, type MapValue } from '../value.ts';
@@ -222,12 +222,15 @@ describe('byte helpers', () => {
     expect(s).toHaveLength(32);
     expect(fromLatin1(s)).toEqual(bytes);
     expect(fromLatin1(s, 3, 7)).toEqual(bytes.subarray(3, 7));
-    const out = new Uint8Array(40);
+    const out = new Uint8Array(40).fill(0xee);
     writeLatin1(s, out, 5);
     expect(out.subarray(5, 37)).toEqual(bytes);
-    expect(out.subarray(0, 5)).toEqual(new Uint8Array(5));
+    // Nothing written before or after the 32 bytes.
+    expect([...out.subarray(0, 5), ...out.subarray(37)]).toEqual(new Array(8).fill(0xee));
     const one = toLatin1(Uint8Array.of(0b1000_0001, 0b0100_0000));
     expect([0, 1, 6, 7, 8, 9].map((d) => bitOfString(one, d))).toEqual([1, 0, 0, 1, 0, 1]);
+    const key = Uint8Array.of(0b1000_0001, 0b0100_0000);
+    expect([0, 1, 6, 7, 8, 9].map((d) => bitAt(key, d))).toEqual([1, 0, 0, 1, 0, 1]);
   });
 
   it('firstDifferentBit finds the first differing bit, or 256', () => {
