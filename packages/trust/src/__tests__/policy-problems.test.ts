@@ -54,7 +54,7 @@ const cases: [string, string, PolicyProblem[]][] = [
         line: 4,
         column: 1,
         path: '',
-        message: 'unknown key "extra"; a policy has version, require and block',
+        message: 'unknown key "extra"; a policy has version, require, block and witnesses',
       },
     ],
   ],
@@ -176,7 +176,7 @@ const cases: [string, string, PolicyProblem[]][] = [
         column: 34,
         path: 'require[0].signedBy[0]',
         message:
-          'not a key id (64 hex) or a PEM public key: expected 64 lowercase hex characters or a PEM block',
+          'not a key id (64 hex), a PEM public key or a key file: expected 64 lowercase hex characters or a PEM block',
       },
     ],
   ],

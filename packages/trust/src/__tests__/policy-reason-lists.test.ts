@@ -23,7 +23,7 @@ describe('require reasons with several identities', () => {
       subject: 'app.tar',
     });
     expect(decision.reasons).toEqual([
-      'blocked: rule require[0] (role qa, status trusted, min 3) met by 2 of 3: qa-a, qa-b; ' +
+      'blocked: rule require[0] (role qa, status trusted, min 3) needs 3, found 2: qa-a, qa-b; ' +
         'not counted: qa-c holds untrusted (index 3); qa-d holds unsupported (index 4)',
     ]);
   });
