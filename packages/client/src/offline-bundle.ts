@@ -8,7 +8,6 @@
  * pinned ledger key: the same verification an online `status` makes, minus consistency with a
  * later state, which an air-gapped reader does not have.
  */
-import { hash } from 'node:crypto';
 import { verifyTlogProof } from '@notarize/tlog';
 import { canonicalBytes, type LedgerEntry } from '@notarize/trust';
 import { LedgerClientError, verificationError } from './errors.ts';
@@ -16,7 +15,7 @@ import { fastNoteVerifier } from './fast-note-verifier.ts';
 import type { LedgerClient, Receipt, VerifiedStatuses } from './ledger-client.ts';
 import { verifyStatuses } from './lookup-verify.ts';
 import { MemoryStateStore } from './state.ts';
-import { LedgerVerifier } from './verifier.ts';
+import { leafHash, LedgerVerifier } from './verifier.ts';
 import { parseBundle, type WireBundle } from './wire.ts';
 
 export const OFFLINE_BUNDLE_TYPE = 'application/vnd.notarize.bundle.v1+json';
@@ -129,7 +128,7 @@ export async function verifyOfflineBundle(
     );
   }
   const receipts = bundle.receipts.map((r, i) => {
-    const leaf = hash('sha256', Buffer.concat([Buffer.of(0), canonicalBytes(r.entry)]), 'buffer');
+    const leaf = leafHash(canonicalBytes(r.entry));
     try {
       const proved = verifyTlogProof(r.tlogProof, leaf, [fastNoteVerifier(vkey)], verifier.origin);
       return { index: proved.index, entry: r.entry, treeSize: proved.checkpoint.size };

@@ -28,7 +28,7 @@ import type { StateStore } from './state.ts';
 import { badResponse, type WireBundle, type WireEntry } from './wire.ts';
 
 /** RFC 9162 leaf hash, SHA-256(0x00 || entry), via node:crypto (the hot path of every read). */
-function leafHash(entry: Uint8Array): Hash {
+export function leafHash(entry: Uint8Array): Hash {
   return new Uint8Array(createHash('sha256').update(LEAF_PREFIX).update(entry).digest());
 }
 const LEAF_PREFIX = new Uint8Array([0]);
